@@ -1,0 +1,139 @@
+"""What follows from the shown figures: gaps, quadrant, ranked items, pooled comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from leadwell.instrument.model import AXES, Instrument
+from leadwell.scoring.moments import FigureBlock, Moments
+from leadwell.scoring.responses import Responses
+from leadwell.scoring.result import QUADRANTS, CycleScores
+from leadwell.scoring.settings import ANONYMOUS, GROUPS, LABELS, ScoringSettings
+
+__all__ = ["build_result"]
+
+_SELF, _ALL_OTHERS = LABELS.index("self"), LABELS.index("all_others")
+_RANKED = 5
+
+
+def build_result(
+    *,
+    responses: Responses,
+    instrument: Instrument,
+    settings: ScoringSettings,
+    items: FigureBlock,
+    facets: FigureBlock,
+    axes: FigureBlock,
+    rwg: np.ndarray,
+    spread: Moments,
+) -> CycleScores:
+    """Assemble :class:`CycleScores` from the filled figure blocks (rules 5-7 and 9)."""
+    count = len(responses.assessment_ids)
+    group_counts = np.bincount(responses.key(), minlength=count * len(GROUPS)).reshape(
+        count, len(GROUPS)
+    )
+    gaps, flags = _gaps(facets, instrument, settings)
+    anonymous = group_counts[:, list(ANONYMOUS)].sum(axis=1)
+    return CycleScores(
+        instrument=instrument,
+        settings=settings,
+        assessment_ids=responses.assessment_ids,
+        group_counts=group_counts,
+        items=items,
+        facets=facets,
+        axes=axes,
+        rwg=rwg,
+        gaps=gaps,
+        gap_flags=flags,
+        quadrant=_quadrant(axes, settings.cut),
+        top_items=_ranked(items, instrument, top=True),
+        bottom_items=_ranked(items, instrument, top=False),
+        comments=_comments(responses, instrument, anonymous >= settings.k),
+        comments_shown=anonymous >= settings.k,
+        spread=spread,
+    )
+
+
+def _gaps(
+    facets: FigureBlock, instrument: Instrument, settings: ScoringSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Self minus all_others per facet (rule 6).
+
+    On a caution scale a higher score is worse, so the flags swap: others seeing more command
+    and control than the leader sees is the blind spot.
+    """
+    gaps = facets.mean[_SELF] - facets.mean[_ALL_OTHERS]
+    flags = np.zeros(gaps.shape, dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        flags[gaps >= settings.gap] = 1
+        flags[gaps <= -settings.gap] = -1
+    caution = np.array([f.is_caution for f in instrument.facets])
+    flags[:, caution] *= -1
+    return gaps, flags
+
+
+def _quadrant(axes: FigureBlock, cut: float) -> np.ndarray:
+    """Rule 5: the quadrant from the all_others axis scores."""
+    managing = axes.mean[_ALL_OTHERS, :, AXES.index("managing")]
+    leading = axes.mean[_ALL_OTHERS, :, AXES.index("leading")]
+    with np.errstate(invalid="ignore"):
+        high_m, high_l = managing >= cut, leading >= cut
+    codes = np.select(
+        [high_m & high_l, high_m, high_l],
+        [
+            QUADRANTS.index("manager-leader"),
+            QUADRANTS.index("optimizer"),
+            QUADRANTS.index("catalyst"),
+        ],
+        default=QUADRANTS.index("specialist"),
+    )
+    insufficient = np.isnan(managing) | np.isnan(leading)
+    return np.where(insufficient, QUADRANTS.index("insufficient"), codes).astype(np.int8)
+
+
+def _ranked(items: FigureBlock, instrument: Instrument, *, top: bool) -> np.ndarray:
+    """Rule 7: five highest or lowest behaviour items by all_others mean, ties in item order.
+
+    Behaviour items are those of the two axes' facets: outcome items are not behaviours, and a
+    high caution item is not a strength.
+    """
+    behaviour = np.array(
+        [
+            item.facet is not None and not instrument.facet_by_id[item.facet].is_caution
+            for item in instrument.items
+        ]
+    )
+    means = items.mean[_ALL_OTHERS]
+    key = np.where(behaviour & ~np.isnan(means), -means if top else means, np.inf)
+    order = np.argsort(key, axis=1, kind="stable")[:, :_RANKED]
+    hidden = np.isinf(np.take_along_axis(key, order, axis=1))
+    return np.where(hidden, -1, order).astype(np.int16)
+
+
+def _comments(responses: Responses, instrument: Instrument, eligible: np.ndarray) -> pd.DataFrame:
+    """Rule 9: non-self comments of assessments with at least k anonymous respondents.
+
+    Pooled per question and sorted by text, so their order says nothing about who wrote them
+    or when.
+    """
+    parts = []
+    for question in instrument.question_ids:
+        text = responses.comments.get(question)
+        if text is None:
+            continue
+        series = pd.Series(text, dtype="object").fillna("").astype(str).str.strip()
+        keep = (series != "").to_numpy() & (responses.group != GROUPS.index("self"))
+        keep &= eligible[responses.assessment]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "assessment": responses.assessment[keep],
+                    "question": question,
+                    "text": series[keep].to_numpy(),
+                }
+            )
+        )
+    columns = {"assessment": np.zeros(0, np.int64), "question": [], "text": []}
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns)
+    return frame.sort_values(["assessment", "question", "text"], kind="stable", ignore_index=True)
