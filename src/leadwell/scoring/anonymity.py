@@ -80,7 +80,7 @@ def fold(counts: np.ndarray, k: int) -> Visibility:
         needs_fold = (remainder >= 1) & (remainder < k) & alone.any(axis=-1)
         if not needs_fold.any():
             break
-        sizes = np.where(alone, anon, np.iinfo(np.int64).max)[..., _TIE_ORDER]
+        sizes = np.where(alone, anon, np.iinfo(anon.dtype).max)[..., _TIE_ORDER]
         smallest = _TIE_ORDER[np.argmin(sizes, axis=-1)]
         folded = (np.arange(len(ANONYMOUS)) == smallest[..., None]) & needs_fold[..., None]
         alone &= ~folded
