@@ -7,16 +7,18 @@ line on stderr with exit status 2 (bad input) or 1 (anything unexpected); never 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     name="leadwell",
@@ -62,9 +64,9 @@ def simulate(
         )
     except ValueError as error:
         raise UserError(str(error)) from None
-    with _status(f"Simulating {leaders:,} leaders"):
+    with _status(f"Simulating {leaders:,} leaders"), _publishing(output) as temps:
         simulation = run(settings)
-        write_csv(simulation.responses, output)
+        write_csv(simulation.responses, temps[output])
     err.print(f"Wrote {len(simulation.responses):,} responses for {leaders:,} leaders to {output}")
 
 
@@ -99,26 +101,78 @@ def score(
 
     Without --json or --csv it prints a summary: quadrants and response counts.
     """
-    from leadwell.scoring import ScoringSettings, responses_from_frame, score_responses
+    from leadwell.scoring import responses_from_frame, score_responses
 
+    if json_out is not None and csv_out is not None and json_out.resolve() == csv_out.resolve():
+        raise UserError("--json and --csv name the same file; give each its own")
     chosen = _instrument(instrument)
-    try:
-        settings = ScoringSettings(k=k, cut=cut, gap=gap)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    settings = _settings(k=k, cut=cut, gap=gap)
     responses = _checked(lambda: responses_from_frame(_read(file), chosen))
     with _progress(len(responses.assessment_ids) > 5_000) as bar:
         task = bar.add_task("Scoring", total=len(responses.assessment_ids))
         scores = score_responses(
             responses, chosen, settings, progress=lambda done, _: bar.update(task, completed=done)
         )
+    with _publishing(json_out, csv_out) as temps:
+        if json_out is not None:
+            _write_json(scores, temps[json_out])
+        if csv_out is not None:
+            scores.tidy().to_csv(temps[csv_out], index=False)
     if json_out is not None:
-        _write_json(scores, json_out)
+        err.print(f"Wrote {len(scores):,} assessments to {json_out}")
     if csv_out is not None:
-        scores.tidy().to_csv(csv_out, index=False)
         err.print(f"Wrote figures to {csv_out}")
     if json_out is None and csv_out is None:
         _print_summary(scores)
+
+
+@app.command()
+def change(
+    before: Annotated[Path, typer.Argument(help="The earlier cycle's responses (wide format).")],
+    after: Annotated[Path, typer.Argument(help="The later cycle's responses (wide format).")],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write every leader's change as JSON here.")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", "--k", help="Anonymity threshold (at least 2).")] = 3,
+    instrument: Annotated[
+        str, typer.Option(help="Instrument version or TOML file the answers follow.")
+    ] = "1",
+) -> None:
+    """Compare two cycles: each leader's change per facet and axis, with the Reliable Change Index.
+
+    Leaders are matched by the assessment label, so use the same label (e.g. the leader's
+    id) in both files. A change counts as real only where |RCI| > 1.96.
+    """
+    from leadwell.scoring import responses_from_frame, score_responses
+    from leadwell.scoring.change import compare
+
+    chosen = _instrument(instrument)
+    settings = _settings(k=k)
+    cycles = [
+        score_responses(
+            _checked(lambda f=f: responses_from_frame(_read(f), chosen)), chosen, settings
+        )
+        for f in (before, after)
+    ]
+    result = compare(*cycles)
+    if not len(result.assessment_ids):
+        raise UserError("no assessment label appears in both files: nothing to compare")
+    if json_out is not None:
+        _write_text(json_out, json.dumps(result.to_dict(), allow_nan=False))
+        err.print(f"Wrote the change of {len(result.assessment_ids):,} leaders to {json_out}")
+    table = Table(title=f"{len(result.assessment_ids):,} leaders in both cycles")
+    for column in ("figure", "reliably up", "reliably down", "no reliable change", "reliability"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    up, down = result.reliable & (result.delta > 0), result.reliable & (result.delta < 0)
+    for f, name in enumerate(result.figures):
+        table.add_row(
+            name,
+            str(int(up[:, f].sum())),
+            str(int(down[:, f].sum())),
+            str(int((~result.reliable[:, f]).sum())),
+            _cell(float(result.reliability[f])),
+        )
+    out.print(table)
 
 
 @app.command()
@@ -149,7 +203,7 @@ def psychometrics(
         )
     data = report.to_dict()
     if json_out is not None:
-        json_out.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        _write_text(json_out, json.dumps(data, indent=2, allow_nan=False))
         err.print(f"Wrote the table to {json_out}")
     _print_quality(data)
 
@@ -172,6 +226,44 @@ def instrument_command(
         f"{len(chosen.items)} items ({len(chosen.outcome_ids)} outcome), "
         f"{len(chosen.questions)} open questions; sha256 {chosen.sha256[:16]}…"
     )
+
+
+def _settings(**values: Any) -> Any:
+    from leadwell.scoring import ScoringSettings
+
+    try:
+        return ScoringSettings(**values)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+def _write_text(path: Path, text: str) -> None:
+    with _publishing(path) as temps:
+        temps[path].write_text(text + "\n", encoding="utf-8")
+
+
+@contextmanager
+def _publishing(*outputs: Path | None) -> Iterator[dict[Path, Path]]:
+    """Map each output to a temporary file beside it; move them onto the outputs on success.
+
+    A failed run leaves no partial output behind, and an existing output keeps its content.
+    """
+    for folder in (p for p in outputs if p is not None and p.is_dir()):
+        raise UserError(f"{folder} is a folder: give the name of the file to write")
+    temps = {p: p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in outputs if p is not None}
+    shown = {str(temp): str(path) for path, temp in temps.items()}
+    try:
+        for temp in temps.values():
+            temp.touch()  # fails before any work when the folder is missing or read-only
+        yield temps
+        for path, temp in temps.items():
+            temp.replace(path)
+    except OSError as error:
+        where = shown.get(str(error.filename), error.filename)
+        raise UserError(f"cannot write {where}: {error.strerror or error}") from None
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
 
 
 def _instrument(source: str) -> Any:
@@ -201,6 +293,8 @@ def _checked(call: Callable[[], Any]) -> Any:
         return call()
     except WideFormatError as error:
         raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"cannot read {error.filename}: {error.strerror or error}") from None
 
 
 def _write_json(scores: Any, path: Path) -> None:
@@ -212,7 +306,6 @@ def _write_json(scores: Any, path: Path) -> None:
             handle.write(("," if i else "") + "\n" + json.dumps(assessment, allow_nan=False))
             bar.update(task, advance=1)
         handle.write("\n]}\n")
-    err.print(f"Wrote {len(scores):,} assessments to {path}")
 
 
 def _print_summary(scores: Any) -> None:
@@ -285,19 +378,22 @@ def _status(message: str) -> Iterator[None]:
 def main() -> None:
     """Entry point: run the app, turning errors into one line and an exit status."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except UserError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
-        sys.exit(2)
-    except (typer.Exit, SystemExit) as done:
-        raise done
-    except Exception as error:
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
+        _fail(str(error), 2)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 1)
+    except typer.TyperException as error:  # usage errors of the click that typer vendors
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
             sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Abort):
-            sys.exit(1)
-        err.print(f"[bold red]unexpected error:[/] {type(error).__name__}: {error}")
-        sys.exit(1)
+        _fail(error.format_message(), error.exit_code)
+    except Exception as error:  # a bug: still one line, never a traceback
+        _fail(f"unexpected {type(error).__name__} (please report it): {error}", 1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True, highlight=False)
+    sys.exit(status)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from leadwell.instrument.model import AXES, Instrument
 from leadwell.scoring.moments import FigureBlock, Moments
@@ -28,7 +27,11 @@ def build_result(
     rwg: np.ndarray,
     spread: Moments,
 ) -> CycleScores:
-    """Assemble :class:`CycleScores` from the filled figure blocks (rules 5-7 and 9)."""
+    """Assemble :class:`CycleScores` from the filled figure blocks (rules 5-7 and 9).
+
+    ``responses`` must be sorted by assessment (the engine sorts them): comments are kept as
+    they came and pooled per assessment only when an output asks for them.
+    """
     count = len(responses.assessment_ids)
     group_counts = np.bincount(responses.key(), minlength=count * len(GROUPS)).reshape(
         count, len(GROUPS)
@@ -49,7 +52,9 @@ def build_result(
         quadrant=_quadrant(axes, settings.cut),
         top_items=_ranked(items, instrument, top=True),
         bottom_items=_ranked(items, instrument, top=False),
-        comments=_comments(responses, instrument, anonymous >= settings.k),
+        comment_text=responses.comments,
+        comment_group=responses.group,
+        row_offsets=np.searchsorted(responses.assessment, np.arange(count + 1)),
         comments_shown=anonymous >= settings.k,
         spread=spread,
     )
@@ -109,31 +114,3 @@ def _ranked(items: FigureBlock, instrument: Instrument, *, top: bool) -> np.ndar
     order = np.argsort(key, axis=1, kind="stable")[:, :_RANKED]
     hidden = np.isinf(np.take_along_axis(key, order, axis=1))
     return np.where(hidden, -1, order).astype(np.int16)
-
-
-def _comments(responses: Responses, instrument: Instrument, eligible: np.ndarray) -> pd.DataFrame:
-    """Rule 9: non-self comments of assessments with at least k anonymous respondents.
-
-    Pooled per question and sorted by text, so their order says nothing about who wrote them
-    or when.
-    """
-    parts = []
-    for question in instrument.question_ids:
-        text = responses.comments.get(question)
-        if text is None:
-            continue
-        series = pd.Series(text, dtype="object").fillna("").astype(str).str.strip()
-        keep = (series != "").to_numpy() & (responses.group != GROUPS.index("self"))
-        keep &= eligible[responses.assessment]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "assessment": responses.assessment[keep],
-                    "question": question,
-                    "text": series[keep].to_numpy(),
-                }
-            )
-        )
-    columns = {"assessment": np.zeros(0, np.int64), "question": [], "text": []}
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns)
-    return frame.sort_values(["assessment", "question", "text"], kind="stable", ignore_index=True)

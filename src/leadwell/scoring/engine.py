@@ -25,6 +25,7 @@ _CHUNK = 8192  # assessments per pass: bounds the working memory, not the result
 _OTHERS, _ALL_OTHERS = LABELS.index("others"), LABELS.index("all_others")
 _NON_SELF = np.arange(1, len(GROUPS))
 _ANON = np.array(ANONYMOUS)
+_FIELDS = tuple(Moments.__dataclass_fields__)
 
 
 def facet_scores(answers: np.ndarray, instrument: Instrument, min_answered: float) -> np.ndarray:
@@ -156,7 +157,7 @@ def _score_chunk(
     blocks.rwg[chunk] = np.where(shown, blocks.rwg[chunk], np.nan)
 
     a_starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
-    axis_scores = _fill_axes(blocks, chunk, scores, local, group, facet_vis, a_starts, instrument)
+    axis_scores = _fill_axes(blocks, chunk, scores, local, group, facet_vis, instrument)
     non_self = group != GROUPS.index("self")
     per_figure = np.concatenate([scores, axis_scores], axis=1)
     unfolded = segment_moments(np.where(non_self[:, None], per_figure, np.nan), a_starts)
@@ -178,7 +179,7 @@ def _fill(block: FigureBlock, chunk: slice, moments: Moments, k: int) -> Visibil
 
 
 def _group(moments: Moments, index: int | np.ndarray) -> Moments:
-    return Moments(*(getattr(moments, name)[:, index] for name in Moments.__dataclass_fields__))
+    return Moments(*(getattr(moments, name)[:, index] for name in _FIELDS))
 
 
 def _rwg(items: FigureBlock, chunk: slice, instrument: Instrument, vis: Visibility) -> np.ndarray:
@@ -207,45 +208,53 @@ def _fill_axes(
     local: np.ndarray,
     group: np.ndarray,
     vis: Visibility,
-    a_starts: np.ndarray,
     instrument: Instrument,
 ) -> np.ndarray:
     """Axis figures (MODEL.md rule 4): the mean of the group's shown facet scores on the axis.
 
     Spread and n describe respondents' axis scores: the mean of each respondent's facet scores
     over the same shown facets, counting only facets whose shown figure they are part of.
-    Returns every non-self respondent's unfolded axis score (for the cycle's reliability).
+    Returns every respondent's unfolded axis score (for the cycle's reliability).
     """
-    own = np.clip(group - ANONYMOUS[0], 0, len(ANONYMOUS) - 1)
+    labels = len(LABELS)
+    # label_of[r, label]: respondent r's declared group belongs to the label (before folding).
+    label_of = np.zeros((len(group), labels), dtype=bool)
+    label_of[np.arange(len(group)), group] = True
+    label_of[:, _ALL_OTHERS] = group != GROUPS.index("self")
     anonymous = group >= ANONYMOUS[0]
+    own = np.clip(group - ANONYMOUS[0], 0, len(ANONYMOUS) - 1)
     unfolded = np.empty((len(group), len(AXES)))
+    respondent = np.empty((len(group), len(AXES) * labels))
     for x, axis in enumerate(AXES):
         fx = np.array([f for f, facet in enumerate(instrument.facets) if facet.axis == axis])
         values, valid = scores[:, fx], ~np.isnan(scores[:, fx])
         with np.errstate(invalid="ignore", divide="ignore"):
             unfolded[:, x] = np.nansum(values, axis=1) / valid.sum(axis=1)
-        shown = vis.shown[local[:, None], fx[None, :]]  # (respondents, facets, labels)
-        folded = vis.folded[local[:, None], fx[None, :], own[:, None]]
-        for label in range(len(LABELS)):
-            if label < len(GROUPS):
-                inside = (group == label)[:, None]
-            elif label == _OTHERS:
-                inside = anonymous[:, None] & folded
-            else:
-                inside = (group != 0)[:, None]
-            inside = inside & shown[:, :, label] & valid
-            taken = inside.sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                respondent = np.where(
-                    taken > 0, np.where(inside, values, 0).sum(axis=1) / taken, np.nan
-                )
-            moments = segment_moments(respondent[:, None], a_starts)
-            facet_means = blocks.facets.mean[label, chunk][:, fx]
-            present = ~np.isnan(facet_means)
-            axis_shown = present.any(axis=1)
-            here = slice(x, x + 1)
-            blocks.axes.fill(chunk, label, moments, axis_shown[:, None], figures=here)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = np.nansum(facet_means, axis=1) / present.sum(axis=1)
-            blocks.axes.mean[label, chunk, x] = np.where(axis_shown, mean, np.nan)
+        inside = np.moveaxis(vis.shown[local[:, None], fx[None, :]], 2, 1)  # (rows, labels, fx)
+        inside &= valid[:, None, :]
+        inside[:, :_OTHERS] &= label_of[:, :_OTHERS, None]
+        inside[:, _OTHERS] &= (
+            anonymous[:, None] & vis.folded[local[:, None], fx[None, :], own[:, None]]
+        )
+        inside[:, _ALL_OTHERS] &= label_of[:, _ALL_OTHERS, None]
+        taken = inside.sum(axis=2)
+        summed = np.where(inside, values[:, None, :], 0.0).sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            respondent[:, x * labels : (x + 1) * labels] = np.where(
+                taken > 0, summed / taken, np.nan
+            )
+    shape = (chunk.stop - chunk.start, 1)
+    moments = group_moments(respondent, local, np.zeros_like(group), shape)
+    for x, axis in enumerate(AXES):
+        fx = np.array([f for f, facet in enumerate(instrument.facets) if facet.axis == axis])
+        facet_means = blocks.facets.mean[:, chunk][:, :, fx]  # (labels, assessments, fx)
+        present = ~np.isnan(facet_means)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(facet_means, axis=2) / present.sum(axis=2)
+        for label in range(labels):
+            column = x * labels + label
+            part = Moments(*(getattr(moments, name)[:, 0, column : column + 1] for name in _FIELDS))
+            shown = present[label].any(axis=1)
+            blocks.axes.fill(chunk, label, part, shown[:, None], figures=slice(x, x + 1))
+            blocks.axes.mean[label, chunk, x] = np.where(shown, mean[label], np.nan)
     return unfolded

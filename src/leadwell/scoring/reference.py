@@ -58,7 +58,9 @@ def _labelled(data: pd.DataFrame, value: pd.Series, k: int) -> pd.DataFrame:
         }
     ).dropna(subset=["value"])
     counts = (
-        rows.groupby(["assessment", "group"]).size().unstack(fill_value=0)
+        rows.groupby(["assessment", "group"])
+        .size()
+        .unstack(fill_value=0)
         .reindex(columns=["self", "manager", *_ANONYMOUS], fill_value=0)
     )
     anon = counts[_ANONYMOUS]

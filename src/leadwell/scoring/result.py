@@ -56,7 +56,9 @@ class CycleScores:
     quadrant: np.ndarray
     top_items: np.ndarray
     bottom_items: np.ndarray
-    comments: pd.DataFrame
+    comment_text: dict[str, np.ndarray]
+    comment_group: np.ndarray
+    row_offsets: np.ndarray
     comments_shown: np.ndarray
     spread: Moments
 
@@ -169,14 +171,19 @@ class CycleScores:
         ]
 
     def _comments(self, i: int) -> dict[str, list[str]] | None:
+        """Rule 9: pooled non-self comments, sorted by text so the order tells nothing."""
         if not self.comments_shown[i]:
             return None
-        frame = self.comments
-        lo, hi = np.searchsorted(frame["assessment"].to_numpy(), [i, i + 1])
-        part = frame.iloc[lo:hi]
-        return {
-            q: part["text"][part["question"] == q].tolist() for q in self.instrument.question_ids
-        }
+        rows = slice(int(self.row_offsets[i]), int(self.row_offsets[i + 1]))
+        others = self.comment_group[rows] != GROUPS.index("self")
+        pooled = {}
+        for question in self.instrument.question_ids:
+            texts = self.comment_text.get(question)
+            cells = [] if texts is None else texts[rows][others]
+            pooled[question] = sorted(
+                text.strip() for text in cells if isinstance(text, str) and text.strip()
+            )
+        return pooled
 
 
 def _block_dict(block: FigureBlock, i: int) -> dict[str, dict[str, dict[str, float | int | None]]]:

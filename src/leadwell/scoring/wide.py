@@ -7,7 +7,9 @@ is reported with the row (as a spreadsheet shows it: the header is row 1) and th
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +62,8 @@ def read_wide(
         Raw cells; :func:`responses_from_frame` checks them.
     """
     path = Path(path)
+    if path.is_dir():
+        raise WideFormatError(f"{path} is a folder: give the path of a .csv or .xlsx file")
     if not path.is_file():
         raise WideFormatError(f"no such file: {path}")
     size = path.stat().st_size
@@ -86,6 +90,7 @@ def read_wide(
                 dtype={"assessment": str, "rater": str, "group": str},
                 keep_default_na=False,
                 na_values=[""],
+                skip_blank_lines=False,
                 chunksize=_CHUNK_ROWS,
                 low_memory=False,
             )
@@ -97,14 +102,20 @@ def read_wide(
             ) from None
         except (pd.errors.ParserError, ValueError) as error:
             raise WideFormatError(f"{path.name} could not be read as CSV: {error}") from None
-    if frame.empty:
-        raise WideFormatError(f"{path.name} has a header but no responses")
-    return frame
+    return _without_trailing_empty_rows(frame, path.name)
+
+
+def _without_trailing_empty_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Drop empty rows at the end; empty rows in between stay so row numbers stay right."""
+    filled = frame.notna().to_numpy().any(axis=1)
+    if not filled.any():
+        raise WideFormatError(f"{name} has a header but no responses")
+    return frame.iloc[: len(filled) - int(np.argmax(filled[::-1]))]
 
 
 def _header(head: bytes, encoding: str, name: str) -> str:
-    try:
-        text = head.decode(encoding)
+    try:  # incremental: the head may end inside a character that the next chunk completes
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError as error:
         line = head[: error.start].count(b"\n") + 1
         raise WideFormatError(
@@ -134,15 +145,32 @@ def _check_header(columns: list[str]) -> None:
 
 def _read_excel(path: Path) -> pd.DataFrame:
     try:
+        header = _excel_header(path)
+        if not header:
+            raise WideFormatError(f"{path.name} is empty: its first sheet has no header row")
+        _check_header(header)
         frame = pd.read_excel(path, engine="openpyxl", dtype={"assessment": str, "rater": str})
+    except WideFormatError:
+        raise
     except Exception as error:  # openpyxl raises many types for a damaged workbook
         raise WideFormatError(
             f"{path.name} could not be read as an Excel workbook: {error}"
         ) from None
-    _check_header([str(c) for c in frame.columns])
-    if frame.empty:
-        raise WideFormatError(f"{path.name} has a header but no responses")
-    return frame
+    return _without_trailing_empty_rows(frame, path.name)
+
+
+def _excel_header(path: Path) -> list[str]:
+    """The first row of the first sheet as written (pandas renames a repeated name to 'x.1')."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        cells = list(next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ()))
+    finally:
+        book.close()
+    while cells and cells[-1] is None:
+        cells.pop()
+    return ["" if cell is None else str(cell) for cell in cells]
 
 
 class _Counting(io.RawIOBase):
@@ -176,10 +204,12 @@ def responses_from_frame(frame: pd.DataFrame, instrument: Instrument) -> Respons
     _check_columns(frame, instrument)
     if frame.empty:
         raise WideFormatError("there are no responses (only a header)")
-    assessment = _text_column(frame, "assessment")
-    blank = assessment == ""
+    codes, ids = _labels(frame["assessment"])
+    blank = codes < 0
     if blank.any():
-        raise _problem(blank, "assessment", "the assessment is blank")
+        raise _problem(
+            blank, "assessment", "the assessment is blank (fill it in, or delete an empty row)"
+        )
     group = _groups(frame)
     answers = np.empty((len(frame), len(instrument.items)), dtype=np.uint8)
     for j, item_id in enumerate(instrument.item_ids):
@@ -194,14 +224,15 @@ def responses_from_frame(frame: pd.DataFrame, instrument: Instrument) -> Respons
                 row=int(row) + 2,
                 column=instrument.outcome_ids[col],
             )
-    ids, codes = np.unique(assessment, return_inverse=True)
-    _check_duplicates(frame, assessment, group)
+    _check_duplicates(frame, codes, group)
     return Responses(
-        assessment_ids=ids.astype(object),
+        assessment_ids=ids,
         assessment=codes.astype(np.int32),
         group=group,
         answers=answers,
-        comments={q: _text_column(frame, q) for q in instrument.question_ids if q in frame},
+        comments={
+            q: frame[q].to_numpy(dtype=object) for q in instrument.question_ids if q in frame
+        },
         seconds=_seconds(frame) if "seconds" in frame else None,
     )
 
@@ -217,28 +248,51 @@ def _check_columns(frame: pd.DataFrame, instrument: Instrument) -> None:
     }
     for position, name in enumerate(frame.columns, start=1):
         if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise WideFormatError(
-                f"unknown column (header column {position}); expected assessment, group, rater, "
-                f"the item ids of instrument {instrument.version}, seconds or "
+                f"unknown column (header column {position}); {hint}expected assessment, group, "
+                f"rater, the item ids of instrument {instrument.version}, seconds or "
                 + ", ".join(instrument.question_ids),
                 row=1,
                 column=name,
             )
-    for name in ("assessment", "group", *instrument.item_ids):
-        if name not in frame.columns:
-            raise WideFormatError(f"the header has no column {name!r}", row=1)
+    missing = [n for n in ("assessment", "group", *instrument.item_ids) if n not in frame.columns]
+    if missing:
+        more = f" ({len(missing) - 1} more columns are missing)" if len(missing) > 1 else ""
+        raise WideFormatError(
+            f"the header has no such column; instrument {instrument.version} needs it{more}",
+            row=1,
+            column=missing[0],
+        )
 
 
-def _text_column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return frame[name].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+def _labels(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct labels of a text column (surrounding spaces ignored).
+
+    Blank cells get code -1. Only the distinct values are cleaned, never every cell.
+    """
+    raw_codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    cleaned = pd.Index(uniques).astype(str).str.strip()
+    merged, labels = pd.factorize(cleaned, sort=True)
+    lookup = np.append(merged, -1)  # the NaN sentinel -1 picks the last entry
+    labels = np.asarray(labels, dtype=object)
+    if len(labels) and labels[0] == "":  # blank sorts first
+        lookup -= 1
+        lookup[-1] = -1
+        labels = labels[1:]
+    return lookup[raw_codes], labels
 
 
 def _groups(frame: pd.DataFrame) -> np.ndarray:
-    names = frame["group"].fillna("").astype(str).str.strip().str.lower()
-    codes = pd.Categorical(names, categories=list(GROUPS)).codes
+    raw_codes, uniques = pd.factorize(frame["group"], use_na_sentinel=True)
+    names = pd.Index(uniques).astype(str).str.strip().str.lower()
+    lookup = np.array([GROUPS.index(n) if n in GROUPS else -1 for n in names] + [-1])
+    codes = lookup[raw_codes]
     unknown = codes < 0
     if unknown.any():
-        value = names.to_numpy()[np.argmax(unknown)]
+        cell = frame["group"].to_numpy(dtype=object)[np.argmax(unknown)]
+        value = "" if pd.isna(cell) else str(cell).strip()
         raise _problem(
             unknown, "group", f"unknown group {value!r}; use one of " + ", ".join(GROUPS)
         )
@@ -296,14 +350,14 @@ def _check_duplicates(frame: pd.DataFrame, assessment: np.ndarray, group: np.nda
             "a second self rating for this assessment; each leader rates themself once",
         )
     if "rater" in frame:
-        rater = _text_column(frame, "rater")
-        keyed = pd.DataFrame({"a": assessment, "r": rater})
-        duplicate = keyed.duplicated().to_numpy() & (rater != "")
+        rater, names = _labels(frame["rater"])
+        keyed = pd.Series(assessment.astype(np.int64) * (len(names) + 1) + rater)
+        duplicate = keyed.duplicated().to_numpy() & (rater >= 0)
         if duplicate.any():
             raise _problem(
                 duplicate,
                 "rater",
-                f"rater {rater[np.argmax(duplicate)]!r} answers this assessment twice",
+                f"rater {names[rater[np.argmax(duplicate)]]!r} answers this assessment twice",
             )
 
 
