@@ -91,12 +91,14 @@ class Change:
 
     @property
     def delta(self) -> np.ndarray:
-        return np.subtract(self.after, self.before)
+        out: np.ndarray = self.after - self.before
+        return out
 
     @property
     def reliable(self) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            return np.greater(np.abs(self.rci), RELIABLE)
+            out: np.ndarray = np.abs(self.rci) > RELIABLE
+        return out
 
     def assessment(self, i: int) -> dict[str, Any]:
         figures = {}
