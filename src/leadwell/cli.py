@@ -148,13 +148,12 @@ def change(
 
     chosen = _instrument(instrument)
     settings = _settings(k=k)
-    cycles = [
-        score_responses(
-            _checked(lambda f=f: responses_from_frame(_read(f), chosen)), chosen, settings
-        )
-        for f in (before, after)
-    ]
-    result = compare(*cycles)
+
+    def scored(file: Path) -> Any:
+        responses = _checked(lambda: responses_from_frame(_read(file), chosen))
+        return score_responses(responses, chosen, settings)
+
+    result = compare(scored(before), scored(after))
     if not len(result.assessment_ids):
         raise UserError("no assessment label appears in both files: nothing to compare")
     if json_out is not None:

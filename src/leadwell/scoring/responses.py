@@ -26,7 +26,8 @@ class Responses:
     answers : ndarray of uint8, shape (n, items)
         Answers 1-5 in the instrument's item order; 0 is "not observed".
     comments : dict of str to ndarray of object
-        Per open question, each response's text ("" when none).
+        Per open question, each response's cell as it came (text, or NaN/None/"" when none);
+        outputs strip and pool them (rule 9).
     seconds : ndarray of float or None
         Time each respondent took, where known.
     """
