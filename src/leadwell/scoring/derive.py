@@ -49,7 +49,7 @@ def build_result(
         rwg=rwg,
         gaps=gaps,
         gap_flags=flags,
-        quadrant=_quadrant(axes, settings.cut),
+        quadrant=_quadrant(axes, settings),
         top_items=_ranked(items, instrument, top=True),
         bottom_items=_ranked(items, instrument, top=False),
         comment_text=responses.comments,
@@ -70,20 +70,19 @@ def _gaps(
     """
     gaps = facets.mean[_SELF] - facets.mean[_ALL_OTHERS]
     flags = np.zeros(gaps.shape, dtype=np.int8)
-    with np.errstate(invalid="ignore"):
-        flags[gaps >= settings.gap] = 1
-        flags[gaps <= -settings.gap] = -1
+    flags[settings.at_least(gaps, settings.gap)] = 1
+    flags[settings.at_least(-gaps, settings.gap)] = -1
     caution = np.array([f.is_caution for f in instrument.facets])
     flags[:, caution] *= -1
     return gaps, flags
 
 
-def _quadrant(axes: FigureBlock, cut: float) -> np.ndarray:
+def _quadrant(axes: FigureBlock, settings: ScoringSettings) -> np.ndarray:
     """Rule 5: the quadrant from the all_others axis scores."""
     managing = axes.mean[_ALL_OTHERS, :, AXES.index("managing")]
     leading = axes.mean[_ALL_OTHERS, :, AXES.index("leading")]
-    with np.errstate(invalid="ignore"):
-        high_m, high_l = managing >= cut, leading >= cut
+    high_m = settings.at_least(managing, settings.cut)
+    high_l = settings.at_least(leading, settings.cut)
     codes = np.select(
         [high_m & high_l, high_m, high_l],
         [

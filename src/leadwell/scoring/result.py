@@ -100,7 +100,11 @@ class CycleScores:
             "caution": {
                 f.id: {
                     "mean": float(self.facets.mean[_ALL_OTHERS, i, c]),
-                    "high": bool(self.facets.mean[_ALL_OTHERS, i, c] >= self.settings.cut),
+                    "high": bool(
+                        self.settings.at_least(
+                            self.facets.mean[_ALL_OTHERS, i, c], self.settings.cut
+                        )
+                    ),
                 }
                 for c, f in enumerate(instrument.facets)
                 if f.is_caution and self.facets.n[_ALL_OTHERS, i, c] > 0

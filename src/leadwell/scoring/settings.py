@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ANONYMOUS", "GROUPS", "LABELS", "ScoringSettings"]
+import numpy as np
+
+__all__ = ["ANONYMOUS", "GROUPS", "LABELS", "TOLERANCE", "ScoringSettings"]
 
 #: Rater groups as respondents declare them; codes are positions in this tuple.
 GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct", "other")
 
 #: Codes of the anonymous groups (peer, direct, other).
 ANONYMOUS: tuple[int, ...] = (2, 3, 4)
+
+#: Scores are ratios of small whole numbers, so two different scores differ by far more than
+#: this; a score this close to a threshold is on it (3.4999999999999996 is 3.5 computed in
+#: another order, and must not change a leader's quadrant).
+TOLERANCE = 1e-9
 
 #: Groups a figure can be shown for: the declared groups, the folded remainder, everyone but self.
 LABELS: tuple[str, ...] = (*GROUPS, "others", "all_others")
@@ -37,6 +44,12 @@ class ScoringSettings:
     cut: float = 3.5
     gap: float = 0.5
     min_answered: float = 0.5
+
+    def at_least(self, values: np.ndarray, threshold: float) -> np.ndarray:
+        """``values >= threshold``, counting values within :data:`TOLERANCE` of it as on it."""
+        with np.errstate(invalid="ignore"):
+            out: np.ndarray = values >= threshold - TOLERANCE
+        return out
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 2:
