@@ -14,7 +14,7 @@ import numpy as np
 from leadwell.instrument.model import AXES, Instrument
 from leadwell.scoring.anonymity import Visibility, fold
 from leadwell.scoring.derive import build_result
-from leadwell.scoring.moments import FigureBlock, Moments, group_moments, segment_moments
+from leadwell.scoring.moments import FigureBlock, Moments, group_moments
 from leadwell.scoring.responses import Responses
 from leadwell.scoring.result import CycleScores
 from leadwell.scoring.settings import ANONYMOUS, GROUPS, LABELS, ScoringSettings
@@ -160,7 +160,10 @@ def _score_chunk(
     axis_scores = _fill_axes(blocks, chunk, scores, local, group, facet_vis, instrument)
     non_self = group != GROUPS.index("self")
     per_figure = np.concatenate([scores, axis_scores], axis=1)
-    unfolded = segment_moments(np.where(non_self[:, None], per_figure, np.nan), a_starts)
+    others_only = np.where(non_self[:, None], per_figure, np.nan)
+    unfolded = _first_group(
+        group_moments(others_only, local, np.zeros_like(group), (len(a_starts), 1))
+    )
     for name in ("n", "total", "squares", "low", "high"):
         getattr(blocks.spread, name)[chunk] = getattr(unfolded, name)
 
@@ -176,6 +179,10 @@ def _fill(block: FigureBlock, chunk: slice, moments: Moments, k: int) -> Visibil
     everyone = _group(moments, _NON_SELF).pooled(np.ones(1, dtype=bool), axis=1)
     block.fill(chunk, _ALL_OTHERS, everyone, visibility.shown[..., _ALL_OTHERS])
     return visibility
+
+
+def _first_group(moments: Moments) -> Moments:
+    return Moments(*(getattr(moments, name)[:, 0] for name in _FIELDS))
 
 
 def _group(moments: Moments, index: int | np.ndarray) -> Moments:
@@ -214,47 +221,54 @@ def _fill_axes(
 
     Spread and n describe respondents' axis scores: the mean of each respondent's facet scores
     over the same shown facets, counting only facets whose shown figure they are part of.
+    A respondent belongs to at most three labels (their own group, ``others``,
+    ``all_others``), so three respondent scores per axis cover every label.
     Returns every respondent's unfolded axis score (for the cycle's reliability).
     """
-    labels = len(LABELS)
-    # label_of[r, label]: respondent r's declared group belongs to the label (before folding).
-    label_of = np.zeros((len(group), labels), dtype=bool)
-    label_of[np.arange(len(group)), group] = True
-    label_of[:, _ALL_OTHERS] = group != GROUPS.index("self")
+    rows = len(group)
     anonymous = group >= ANONYMOUS[0]
     own = np.clip(group - ANONYMOUS[0], 0, len(ANONYMOUS) - 1)
-    unfolded = np.empty((len(group), len(AXES)))
-    respondent = np.empty((len(group), len(AXES) * labels))
-    for x, axis in enumerate(AXES):
-        fx = np.array([f for f, facet in enumerate(instrument.facets) if facet.axis == axis])
+    unfolded = np.empty((rows, len(AXES)))
+    per_label = np.empty((rows, 3, len(AXES)))  # own group, others, all_others
+    for x, fx in enumerate(_axis_facets(instrument)):
         values, valid = scores[:, fx], ~np.isnan(scores[:, fx])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            unfolded[:, x] = np.nansum(values, axis=1) / valid.sum(axis=1)
-        inside = np.moveaxis(vis.shown[local[:, None], fx[None, :]], 2, 1)  # (rows, labels, fx)
-        inside &= valid[:, None, :]
-        inside[:, :_OTHERS] &= label_of[:, :_OTHERS, None]
-        inside[:, _OTHERS] &= (
-            anonymous[:, None] & vis.folded[local[:, None], fx[None, :], own[:, None]]
+        at = (local[:, None], fx[None, :])
+        memberships = (
+            vis.shown[(*at, group[:, None])],
+            vis.shown[(*at, _OTHERS)] & vis.folded[(*at, own[:, None])] & anonymous[:, None],
+            vis.shown[(*at, _ALL_OTHERS)] & (group != GROUPS.index("self"))[:, None],
         )
-        inside[:, _ALL_OTHERS] &= label_of[:, _ALL_OTHERS, None]
-        taken = inside.sum(axis=2)
-        summed = np.where(inside, values[:, None, :], 0.0).sum(axis=2)
+        zeroed = np.where(valid, values, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            respondent[:, x * labels : (x + 1) * labels] = np.where(
-                taken > 0, summed / taken, np.nan
-            )
-    shape = (chunk.stop - chunk.start, 1)
-    moments = group_moments(respondent, local, np.zeros_like(group), shape)
-    for x, axis in enumerate(AXES):
-        fx = np.array([f for f, facet in enumerate(instrument.facets) if facet.axis == axis])
+            unfolded[:, x] = zeroed.sum(axis=1) / valid.sum(axis=1)
+            for m, inside in enumerate(memberships):
+                inside &= valid
+                per_label[:, m, x] = (zeroed * inside).sum(axis=1) / inside.sum(axis=1)
+    count = chunk.stop - chunk.start
+    by_group = group_moments(per_label[:, 0], local, group, (count, len(GROUPS)))
+    pooled = group_moments(
+        per_label[:, 1:].reshape(rows, -1), local, np.zeros_like(group), (count, 1)
+    )
+    for x, fx in enumerate(_axis_facets(instrument)):
         facet_means = blocks.facets.mean[:, chunk][:, :, fx]  # (labels, assessments, fx)
         present = ~np.isnan(facet_means)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(facet_means, axis=2) / present.sum(axis=2)
-        for label in range(labels):
-            column = x * labels + label
-            part = Moments(*(getattr(moments, name)[:, 0, column : column + 1] for name in _FIELDS))
+        for label in range(len(LABELS)):
+            if label < len(GROUPS):
+                part = Moments(*(getattr(by_group, f)[:, label, x : x + 1] for f in _FIELDS))
+            else:
+                column = (label - _OTHERS) * len(AXES) + x
+                part = Moments(*(getattr(pooled, f)[:, 0, column : column + 1] for f in _FIELDS))
             shown = present[label].any(axis=1)
             blocks.axes.fill(chunk, label, part, shown[:, None], figures=slice(x, x + 1))
             blocks.axes.mean[label, chunk, x] = np.where(shown, mean[label], np.nan)
     return unfolded
+
+
+def _axis_facets(instrument: Instrument) -> list[np.ndarray]:
+    """Positions of each axis's facets, in the order of ``AXES``."""
+    return [
+        np.array([f for f, facet in enumerate(instrument.facets) if facet.axis == axis])
+        for axis in AXES
+    ]

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = ["FigureBlock", "Moments", "group_moments", "scatter", "segment_moments"]
 
 _DEPTH = 16  # raters per group held in the padded grid; more go through segment_moments
+_FIELDS = ("n", "total", "squares", "low", "high")
 
 
 @dataclass(frozen=True)
@@ -66,23 +67,25 @@ def group_moments(
 
     Notes
     -----
-    Rows are placed in a padded grid (assessments, groups, rank within group, figures) and
-    reduced along the rank axis: contiguous, vectorised reductions with no per-segment calls.
-    The rare group with more than ``_DEPTH`` raters sends its surplus rows through
-    :func:`segment_moments` and the two results are combined.
+    Rows are placed in a padded grid (rank within group, cell, figures): layer ``d`` holds the
+    ``d``-th rater of every cell, so the moments are a few contiguous, vectorised operations per
+    layer, with no per-cell calls. The rare group with more than ``_DEPTH`` raters sends its
+    surplus rows through :func:`segment_moments` and the two results are combined.
     """
+    cells = shape[0] * shape[1]
     key = owner.astype(np.int64) * shape[1] + group
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     rank = np.arange(len(key)) - np.repeat(starts, np.diff(np.r_[starts, len(key)]))
     depth = int(min(rank.max(initial=0) + 1, _DEPTH))
     blank = 0 if values.dtype == np.uint8 else np.nan
-    grid = np.full((*shape, depth, values.shape[1]), blank, dtype=values.dtype)
+    grid = np.full((depth, cells, values.shape[1]), blank, dtype=values.dtype)
     inside = rank < depth
     if inside.all():
-        grid[owner, group, rank] = values
+        grid[rank, key] = values
     else:
-        grid[owner[inside], group[inside], rank[inside]] = values[inside]
-    moments = _reduce_grid(grid)
+        grid[rank[inside], key[inside]] = values[inside]
+    moments = _reduce_layers(grid)
+    moments = Moments(*(getattr(moments, f).reshape(*shape, -1) for f in _FIELDS))
     if not inside.all():
         rest = ~inside
         rest_key = key[rest]
@@ -93,24 +96,36 @@ def group_moments(
     return moments
 
 
-def _reduce_grid(grid: np.ndarray) -> Moments:
+def _reduce_layers(grid: np.ndarray) -> Moments:
+    """Moments over the first axis of a (layers, cells, figures) grid, layer by layer."""
     if grid.dtype == np.uint8:
-        return Moments(
-            n=np.count_nonzero(grid, axis=2).astype(np.int32),
-            total=grid.sum(axis=2, dtype=np.int32),
-            squares=(grid * grid).sum(axis=2, dtype=np.int32),
-            low=_uint8_low((grid - np.uint8(1)).min(axis=2)),
-            high=grid.max(axis=2),
-        )
-    valid = ~np.isnan(grid)
-    zeroed = np.where(valid, grid, 0.0)
-    return Moments(
-        n=valid.sum(axis=2, dtype=np.int32),
-        total=zeroed.sum(axis=2),
-        squares=(zeroed * zeroed).sum(axis=2),
-        low=np.where(valid, grid, np.inf).min(axis=2),
-        high=np.where(valid, grid, -np.inf).max(axis=2),
-    )
+        n = np.zeros(grid.shape[1:], dtype=np.int32)
+        total = np.zeros(grid.shape[1:], dtype=np.int32)
+        squares = np.zeros(grid.shape[1:], dtype=np.int32)
+        shifted_low = np.full(grid.shape[1:], 255, dtype=np.uint8)
+        high = np.zeros(grid.shape[1:], dtype=np.uint8)
+        for layer in grid:
+            n += layer > 0
+            total += layer
+            squares += layer * layer
+            # 0 - 1 wraps to 255, so "not observed" never wins the minimum.
+            np.minimum(shifted_low, layer - np.uint8(1), out=shifted_low)
+            np.maximum(high, layer, out=high)
+        return Moments(n=n, total=total, squares=squares, low=_uint8_low(shifted_low), high=high)
+    n = np.zeros(grid.shape[1:], dtype=np.int32)
+    total = np.zeros(grid.shape[1:])
+    squares = np.zeros(grid.shape[1:])
+    low = np.full(grid.shape[1:], np.inf)
+    high = np.full(grid.shape[1:], -np.inf)
+    for layer in grid:
+        valid = ~np.isnan(layer)
+        n += valid
+        zeroed = np.where(valid, layer, 0.0)
+        total += zeroed
+        squares += zeroed * zeroed
+        np.fmin(low, layer, out=low)  # fmin/fmax ignore NaN
+        np.fmax(high, layer, out=high)
+    return Moments(n=n, total=total, squares=squares, low=low, high=high)
 
 
 def _extreme(dtype: np.dtype, *, high: bool) -> float | int:
@@ -218,21 +233,25 @@ class FigureBlock:
         shown: np.ndarray,
         figures: slice = slice(None),
     ) -> None:
-        """Write one label's figures for a range of assessments, keeping only shown ones."""
-        n = np.where(shown, moments.n, 0).astype(np.int64)
-        safe = np.maximum(n, 1)
+        """Write one label's figures for a range of assessments, keeping only shown ones.
+
+        The block starts all hidden, so only shown cells are written.
+        """
+        if not shown.any():
+            return
+        n = moments.n.astype(np.float64)
+        total = moments.total.astype(np.float64, copy=False)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = moments.total / safe
+            mean = total / n
             if np.issubdtype(moments.total.dtype, np.integer):
-                # Exact integer numerator: n * sum(x^2) - (sum x)^2.
-                total = moments.total.astype(np.int64)
-                spread = (n * moments.squares - total * total) / (safe * (n - 1))
+                # Whole-number answers: n·Σx² − (Σx)² is exact in float64 (far below 2^53).
+                spread = (n * moments.squares - total * total) / (n * (n - 1))
             else:
-                spread = (moments.squares - moments.total * mean) / (n - 1)
-        sd = np.sqrt(np.maximum(spread, 0.0))
-        self.n[label, rows, figures] = n
-        self.mean[label, rows, figures] = np.where(shown, mean, np.nan)
-        self.sd[label, rows, figures] = np.where(shown & (n > 1), sd, np.nan)
-        blank = 0 if np.issubdtype(self.low.dtype, np.integer) else np.nan
-        self.low[label, rows, figures] = np.where(shown, moments.low, blank)
-        self.high[label, rows, figures] = np.where(shown, moments.high, blank)
+                spread = (moments.squares - total * mean) / (n - 1)
+            sd = np.sqrt(np.maximum(spread, 0.0))
+        at = (label, rows, figures)
+        np.copyto(self.n[at], moments.n, casting="unsafe", where=shown)
+        np.copyto(self.mean[at], mean, where=shown)
+        np.copyto(self.sd[at], sd, where=shown & (moments.n > 1))
+        np.copyto(self.low[at], moments.low, casting="unsafe", where=shown)
+        np.copyto(self.high[at], moments.high, casting="unsafe", where=shown)

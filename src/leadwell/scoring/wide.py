@@ -350,7 +350,8 @@ def _check_duplicates(frame: pd.DataFrame, assessment: np.ndarray, group: np.nda
             "a second self rating for this assessment; each leader rates themself once",
         )
     if "rater" in frame:
-        rater, names = _labels(frame["rater"])
+        # Rater ids are compared exactly as written (no cleaning: there may be a million).
+        rater, names = pd.factorize(frame["rater"], use_na_sentinel=True)
         keyed = pd.Series(assessment.astype(np.int64) * (len(names) + 1) + rater)
         duplicate = keyed.duplicated().to_numpy() & (rater >= 0)
         if duplicate.any():
