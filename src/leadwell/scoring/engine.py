@@ -21,10 +21,8 @@ from leadwell.scoring.settings import ANONYMOUS, GROUPS, LABELS, ScoringSettings
 
 __all__ = ["facet_scores", "score_responses"]
 
-_CHUNK = 8192  # assessments per pass: bounds the working memory, not the result
+_CHUNK = 2048  # assessments per pass: bounds the working memory, not the result
 _OTHERS, _ALL_OTHERS = LABELS.index("others"), LABELS.index("all_others")
-_NON_SELF = np.arange(1, len(GROUPS))
-_ANON = np.array(ANONYMOUS)
 _FIELDS = tuple(Moments.__dataclass_fields__)
 
 
@@ -173,10 +171,9 @@ def _fill(block: FigureBlock, chunk: slice, moments: Moments, k: int) -> Visibil
     visibility = fold(np.moveaxis(moments.n, 1, 2), k)
     for label in range(len(GROUPS)):
         block.fill(chunk, label, _group(moments, label), visibility.shown[..., label])
-    folded = np.moveaxis(visibility.folded, 2, 1)  # (assessments, anonymous groups, figures)
-    others = _group(moments, _ANON).pooled(folded, axis=1)
+    others = moments.union(ANONYMOUS, visibility.folded)
     block.fill(chunk, _OTHERS, others, visibility.shown[..., _OTHERS])
-    everyone = _group(moments, _NON_SELF).pooled(np.ones(1, dtype=bool), axis=1)
+    everyone = moments.union(tuple(range(1, len(GROUPS))))
     block.fill(chunk, _ALL_OTHERS, everyone, visibility.shown[..., _ALL_OTHERS])
     return visibility
 

@@ -28,17 +28,28 @@ class Moments:
     low: np.ndarray
     high: np.ndarray
 
-    def pooled(self, inside: np.ndarray, axis: int) -> Moments:
-        """Moments of the union of the groups where ``inside`` is true along ``axis``."""
-        big = _extreme(self.low.dtype, high=True)
-        small = _extreme(self.high.dtype, high=False)
-        return Moments(
-            n=np.where(inside, self.n, 0).sum(axis=axis),
-            total=np.where(inside, self.total, 0).sum(axis=axis),
-            squares=np.where(inside, self.squares, 0).sum(axis=axis),
-            low=np.where(inside, self.low, big).min(axis=axis),
-            high=np.where(inside, self.high, small).max(axis=axis),
-        )
+    def union(self, groups: tuple[int, ...], masks: np.ndarray | None = None) -> Moments:
+        """Moments of the union of ``groups`` (positions on axis 1), each cell kept where its
+        mask is true (``masks[..., j]`` for ``groups[j]``; all cells when ``masks`` is None).
+        """
+        parts = []
+        for j, g in enumerate(groups):
+            part = [getattr(self, f)[:, g] for f in _FIELDS]
+            if masks is not None:
+                keep = masks[..., j]
+                blanks = (0, 0, 0, _extreme(self.low.dtype, high=True))
+                blanks += (_extreme(self.high.dtype, high=False),)
+                part = [np.where(keep, values, b) for values, b in zip(part, blanks, strict=True)]
+            parts.append(part)
+        first, *rest = parts
+        n, total, squares, low, high = (np.array(values, copy=True) for values in first)
+        for p_n, p_total, p_squares, p_low, p_high in rest:
+            n += p_n
+            total += p_total
+            squares += p_squares
+            np.minimum(low, p_low, out=low)
+            np.maximum(high, p_high, out=high)
+        return Moments(n=n, total=total, squares=squares, low=low, high=high)
 
     def combine(self, other: Moments) -> Moments:
         """Moments of two disjoint sets of contributors to the same cells."""

@@ -211,9 +211,12 @@ def responses_from_frame(frame: pd.DataFrame, instrument: Instrument) -> Respons
             blank, "assessment", "the assessment is blank (fill it in, or delete an empty row)"
         )
     group = _groups(frame)
-    answers = np.empty((len(frame), len(instrument.items)), dtype=np.uint8)
+    # Filled item by item into contiguous rows, then turned once into one row per response:
+    # writing a column of a row-major array would touch every row once per item.
+    by_item = np.empty((len(instrument.items), len(frame)), dtype=np.uint8)
     for j, item_id in enumerate(instrument.item_ids):
-        answers[:, j] = _answers(frame[item_id], item_id)
+        by_item[j] = _answers(frame[item_id], item_id)
+    answers = np.ascontiguousarray(by_item.T)
     outcomes = [instrument.item_index[i] for i in instrument.outcome_ids]
     if outcomes:
         self_outcome = (group == GROUPS.index("self"))[:, None] & (answers[:, outcomes] > 0)
