@@ -41,18 +41,20 @@ def cycle_reliability(scores: CycleScores) -> CycleReliability:
 
     Notes
     -----
-    One-way ANOVA from each leader's moments (Bliese 2000): MSB and MSW from
-    Σ n_j, Σ x, Σ x² per leader; k̄ = N / G; ICC(1) = (MSB − MSW) / (MSB + (k̄ − 1) MSW),
-    ICC(2) = (MSB − MSW) / MSB. The SD is the sample SD of the shown ``all_others`` means.
+    One-way ANOVA from each leader's moments (Bliese 2000): MSB from the leaders' means, MSW
+    from the squared deviations within leaders; k̄ = N / G;
+    ICC(1) = (MSB − MSW) / (MSB + (k̄ − 1) MSW), ICC(2) = (MSB − MSW) / MSB.
+    The SD is the sample SD of the shown ``all_others`` means.
     """
     n = scores.spread.n.astype(np.float64)
-    total, squares = scores.spread.total, scores.spread.squares
+    total = scores.spread.total
     groups = (n > 0).sum(axis=0)
     people = n.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        between_part = np.where(n > 0, total**2 / np.where(n > 0, n, 1), 0.0).sum(axis=0)
-        ss_between = between_part - total.sum(axis=0) ** 2 / people
-        ss_within = squares.sum(axis=0) - between_part
+        grand = total.sum(axis=0) / people
+        leader_means = np.where(n > 0, total / np.where(n > 0, n, 1), 0.0)
+        ss_between = (n * (leader_means - grand) ** 2).sum(axis=0)
+        ss_within = scores.spread.squares.sum(axis=0)  # squared deviations within leaders
         msb = ss_between / (groups - 1)
         msw = ss_within / (people - groups)
         k_bar = people / groups

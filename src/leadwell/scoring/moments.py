@@ -1,9 +1,14 @@
 """Per-group moments of many figures at once, and the figures built from them.
 
 A figure (an item, facet or axis mean) of a rater group is fully described by five moments of
-its contributors' values: count, sum, sum of squares, minimum and maximum. They add across groups,
-so the folded groups ``others`` and ``all_others`` cost one masked sum each, never a second pass
-over the answers.
+its contributors' values: count, sum, sum of squares, minimum and maximum. They pool across
+groups, so the folded groups ``others`` and ``all_others`` cost one masked sum each, never a
+second pass over the answers.
+
+Whole-number answers keep the raw sum of squares, exact in integers. Real-valued scores (facet
+and axis scores) keep the sum of squared deviations from their mean instead, pooled with the
+formula of Chan, Golub & LeVeque (1983): the raw form would lose the variance of near-equal
+scores to rounding (an SD of 1e-8 where it is 0).
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ _FIELDS = ("n", "total", "squares", "low", "high")
 
 @dataclass(frozen=True)
 class Moments:
-    """Moments of values in groups; every array has the same leading shape."""
+    """Moments of values in groups; every array has the same leading shape.
+
+    ``squares`` is Σx² for integer data and Σ(x − mean)² for real-valued data.
+    """
 
     n: np.ndarray
     total: np.ndarray
@@ -37,26 +45,32 @@ class Moments:
             part = [getattr(self, f)[:, g] for f in _FIELDS]
             if masks is not None:
                 keep = masks[..., j]
-                blanks = (0, 0, 0, _extreme(self.low.dtype, high=True))
-                blanks += (_extreme(self.high.dtype, high=False),)
+                blanks: tuple[float | int, ...] = (0, 0, 0)
+                blanks += (
+                    _extreme(self.low.dtype, high=True),
+                    _extreme(self.high.dtype, high=False),
+                )
                 part = [np.where(keep, values, b) for values, b in zip(part, blanks, strict=True)]
             parts.append(part)
-        first, *rest = parts
-        n, total, squares, low, high = (np.array(values, copy=True) for values in first)
-        for p_n, p_total, p_squares, p_low, p_high in rest:
-            n += p_n
-            total += p_total
-            squares += p_squares
-            np.minimum(low, p_low, out=low)
-            np.maximum(high, p_high, out=high)
-        return Moments(n=n, total=total, squares=squares, low=low, high=high)
+        pooled = Moments(*(np.array(values, copy=True) for values in parts[0]))
+        for part in parts[1:]:
+            pooled = pooled.combine(Moments(*part))
+        return pooled
 
     def combine(self, other: Moments) -> Moments:
         """Moments of two disjoint sets of contributors to the same cells."""
+        n = self.n + other.n
+        squares = self.squares + other.squares
+        if not np.issubdtype(self.total.dtype, np.integer):
+            # Chan et al.: M2 = M2_a + M2_b + (mean_a - mean_b)^2 * n_a * n_b / n.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                gap = self.total / self.n - other.total / other.n
+                extra = gap * gap * self.n * other.n / n
+            squares = squares + np.where((self.n > 0) & (other.n > 0), extra, 0.0)
         return Moments(
-            n=self.n + other.n,
+            n=n,
             total=self.total + other.total,
-            squares=self.squares + other.squares,
+            squares=squares,
             low=np.minimum(self.low, other.low),
             high=np.maximum(self.high, other.high),
         )
@@ -123,6 +137,11 @@ def _reduce_layers(grid: np.ndarray) -> Moments:
             np.minimum(shifted_low, layer - np.uint8(1), out=shifted_low)
             np.maximum(high, layer, out=high)
         return Moments(n=n, total=total, squares=squares, low=_uint8_low(shifted_low), high=high)
+    return _reduce_real_layers(grid)
+
+
+def _reduce_real_layers(grid: np.ndarray) -> Moments:
+    """Real-valued layers (NaN = missing): squares are squared deviations from the mean."""
     n = np.zeros(grid.shape[1:], dtype=np.int32)
     total = np.zeros(grid.shape[1:])
     squares = np.zeros(grid.shape[1:])
@@ -131,11 +150,14 @@ def _reduce_layers(grid: np.ndarray) -> Moments:
     for layer in grid:
         valid = ~np.isnan(layer)
         n += valid
-        zeroed = np.where(valid, layer, 0.0)
-        total += zeroed
-        squares += zeroed * zeroed
+        total += np.where(valid, layer, 0.0)
         np.fmin(low, layer, out=low)  # fmin/fmax ignore NaN
         np.fmax(high, layer, out=high)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+    for layer in grid:  # second pass: squared deviations, robust to rounding
+        deviation = layer - mean
+        squares += np.where(np.isnan(deviation), 0.0, deviation * deviation)
     return Moments(n=n, total=total, squares=squares, low=low, high=high)
 
 
@@ -167,10 +189,15 @@ def segment_moments(values: np.ndarray, starts: np.ndarray) -> Moments:
         )
     valid = ~np.isnan(values)
     zeroed = np.where(valid, values, 0.0)
+    n = np.add.reduceat(valid, starts, axis=0, dtype=np.int32)
+    total = np.add.reduceat(zeroed, starts, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.repeat(total / n, np.diff(np.r_[starts, len(values)]), axis=0)
+    deviation = np.where(valid, values - mean, 0.0)
     return Moments(
-        n=np.add.reduceat(valid, starts, axis=0, dtype=np.int32),
-        total=np.add.reduceat(zeroed, starts, axis=0),
-        squares=np.add.reduceat(zeroed * zeroed, starts, axis=0),
+        n=n,
+        total=total,
+        squares=np.add.reduceat(deviation * deviation, starts, axis=0),
         low=np.minimum.reduceat(np.where(valid, values, np.inf), starts, axis=0),
         high=np.maximum.reduceat(np.where(valid, values, -np.inf), starts, axis=0),
     )
@@ -258,7 +285,7 @@ class FigureBlock:
                 # Whole-number answers: n·Σx² − (Σx)² is exact in float64 (far below 2^53).
                 spread = (n * moments.squares - total * total) / (n * (n - 1))
             else:
-                spread = (moments.squares - total * mean) / (n - 1)
+                spread = moments.squares / (n - 1)
             sd = np.sqrt(np.maximum(spread, 0.0))
         at = (label, rows, figures)
         np.copyto(self.n[at], moments.n, casting="unsafe", where=shown)
