@@ -374,6 +374,15 @@ def _status(message: str) -> Iterator[None]:
         yield
 
 
+def _register_platform() -> None:
+    from leadwell.cli_platform import register
+
+    register(app)
+
+
+_register_platform()
+
+
 def main() -> None:
     """Entry point: run the app, turning errors into one line and an exit status."""
     try:

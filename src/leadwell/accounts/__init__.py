@@ -1,0 +1,1 @@
+"""Signing in: passwords (throttled) and one-time links by email."""

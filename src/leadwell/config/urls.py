@@ -1,0 +1,18 @@
+"""URL configuration: each app owns its own urls.py."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from leadwell.config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("leadwell.accounts.urls")),
+    path("org/", include("leadwell.orgs.urls")),
+    path("cycles/", include("leadwell.cycles.urls")),
+    path("r/", include("leadwell.survey.urls")),
+    path("django-admin/", admin.site.urls),
+]

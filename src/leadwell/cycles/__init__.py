@@ -1,0 +1,1 @@
+"""Cycles, assessments (one per leader), nominations, invitations and responses."""

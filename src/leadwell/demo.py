@@ -1,0 +1,233 @@
+"""The demo organization: 40 leaders, one released cycle with simulated answers, one open cycle.
+
+`leadwell demo` builds it in a SQLite file (or reuses it when it is already there) and serves
+it. The answers of the finished cycle come from the simulator, so the reports show realistic
+spread, folding and comments; the open cycle is part-answered, so the progress dashboard and the
+rater's survey can be tried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from leadwell.cycles.models import (
+    Assessment,
+    Cycle,
+    Invitation,
+    Nomination,
+    Response,
+    ResponseComment,
+)
+from leadwell.instrument import default_instrument
+from leadwell.orgs.models import Organization, Person, Role, Unit
+from leadwell.simulate import SimulationSettings, simulate
+
+__all__ = ["DEMO_PASSWORD", "DEMO_SLUG", "DemoInfo", "demo_build"]
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "leadwell-demo"
+UNITS = ("Operations", "Product", "Sales", "Finance")
+LEVELS = ("senior manager", "manager", "manager", "team lead")
+FIRST = (
+    "Ada Ben Cleo Dev Eva Finn Gia Hugo Iris Jon Kai Lena Milo Nia Omar Pia Quinn Rosa Sam "
+    "Tara Uma Vic Wen Xia Yara Zed "
+).split()
+LAST = (
+    "Adams Baker Chen Diaz Evans Fischer Garcia Hughes Ito Jensen Kim Lopez Murphy Novak "
+    "Okafor Patel Quinn Rossi Silva Tan "
+).split()
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    organization: Organization
+    created: bool
+    sample_links: tuple[str, ...]
+
+
+def demo_build(*, leaders: int = 40, seed: int = 7, rebuild: bool = False) -> DemoInfo:
+    """Build the demo organization, or reuse it when it exists (``rebuild`` starts afresh)."""
+    existing = Organization.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None and not rebuild:
+        return DemoInfo(existing, created=False, sample_links=())
+    with transaction.atomic():
+        if existing is not None:
+            _delete(existing)
+        org = Organization.objects.create(name="Demo Company", slug=DEMO_SLUG)
+        rng = np.random.default_rng(seed)
+        people = _people(org, leaders, rng)
+        _accounts(org, people)
+        answers_by = _released_cycle(org, people, seed)
+        links = _open_cycle(org, people, rng, answers_by)
+    return DemoInfo(org, created=True, sample_links=links)
+
+
+def _delete(org: Organization) -> None:
+    Response.objects.filter(organization=org).delete()
+    Cycle.objects.filter(organization=org).delete()
+    Person.objects.filter(organization=org).update(manager=None)
+    org.delete()
+    get_user_model().objects.filter(username__in=("admin", "lee")).delete()
+
+
+@dataclass
+class _People:
+    directors: list[Person]
+    leaders: list[Person]
+    staff: dict[int, list[Person]]  # leader id -> direct reports
+    everyone: list[Person]
+
+
+def _people(org: Organization, count: int, rng: np.random.Generator) -> _People:
+    names = iter(f"{f} {last}" for last in LAST for f in FIRST)
+    units = [Unit.objects.create(organization=org, name=name) for name in UNITS]
+
+    def make(unit: Unit, level: str, manager: Person | None = None) -> Person:
+        name = next(names)
+        email = name.lower().replace(" ", ".") + "@demo.example"
+        return Person.objects.create(
+            organization=org, name=name, email=email, unit=unit, level=level, manager=manager
+        )
+
+    directors = [make(unit, "director") for unit in units]
+    leaders, staff = [], {}
+    for i in range(count):
+        unit = units[i % len(units)]
+        leader = make(unit, LEVELS[i % len(LEVELS)], directors[i % len(units)])
+        leaders.append(leader)
+        staff[leader.id] = [make(unit, "staff", leader) for _ in range(7)]
+    everyone = [*directors, *leaders, *(p for team in staff.values() for p in team)]
+    return _People(directors, leaders, staff, everyone)
+
+
+def _accounts(org: Organization, people: _People) -> None:
+    users = get_user_model().objects
+    admin = users.create_user("admin", "admin@demo.example", DEMO_PASSWORD)
+    Role.objects.create(organization=org, user=admin, role=Role.ADMIN)
+    lee = users.create_user("lee", people.leaders[0].email, DEMO_PASSWORD)
+    people.leaders[0].user = lee
+    people.leaders[0].save(update_fields=["user"])
+    Role.objects.create(organization=org, user=lee, role=Role.LEADER)
+
+
+def _raters(leader: Person, people: _People, group: str, count: int) -> list[Person]:
+    if group == "self":
+        return [leader]
+    if group == "manager":
+        return [leader.manager] if leader.manager else []
+    if group == "direct":
+        return people.staff[leader.id][:count]
+    same_unit = [p for p in people.leaders if p.unit_id == leader.unit_id and p != leader]
+    if group == "peer":
+        return same_unit[:count]
+    others = [p for p in people.leaders if p.unit_id != leader.unit_id]
+    return others[leader.id % 5 : leader.id % 5 + count]
+
+
+def _released_cycle(
+    org: Organization, people: _People, seed: int
+) -> dict[tuple[int, str], list[bytes]]:
+    """The finished cycle; returns each (leader id, group)'s simulated answer vectors."""
+    instrument = default_instrument()
+    now = timezone.now()
+    cycle = Cycle.objects.create(
+        organization=org, name="Spring 2026", status=Cycle.RELEASED,
+        opened_at=now, closed_at=now, released_at=now,
+    )  # fmt: skip
+    frame = simulate(SimulationSettings(leaders=len(people.leaders), seed=seed)).responses
+    labels = sorted(frame["assessment"].unique())
+    assessments = {
+        label: Assessment.objects.create(organization=org, cycle=cycle, leader=leader)
+        for label, leader in zip(labels, people.leaders, strict=True)
+    }
+    counts = frame.groupby(["assessment", "group"]).size()
+    for (label, group), count in counts.items():
+        assessment = assessments[label]
+        for rater in _raters(assessment.leader, people, group, int(count)):
+            nomination = Nomination.objects.create(
+                organization=org, assessment=assessment, person=rater, name=rater.name,
+                email=rater.email, group=group, status=Nomination.APPROVED,
+            )  # fmt: skip
+            Invitation.objects.create(
+                organization=org, assessment=assessment, nomination=nomination, group=group,
+                name=rater.name, email=rater.email, token_hash=_hash(secrets.token_urlsafe(32)),
+                status=Invitation.SUBMITTED, sent_at=now,
+            )  # fmt: skip
+    answers = np.nan_to_num(frame[list(instrument.item_ids)].to_numpy(), nan=0).astype(np.uint8)
+    # Responses are stored in a shuffled order: nothing about them follows the raters'.
+    order = np.random.default_rng(seed).permutation(len(frame))
+    responses, comments = [], []
+    for row in order:
+        record = frame.iloc[row]
+        response = Response(
+            organization=org, assessment=assessments[record["assessment"]],
+            group=record["group"], answers=answers[row].tobytes(),
+            seconds=round(float(record["seconds"]) / 60) * 60,
+        )  # fmt: skip
+        responses.append(response)
+        for question in instrument.question_ids:
+            text = record.get(question)
+            if isinstance(text, str) and text.strip():
+                comments.append(ResponseComment(response=response, question=question, text=text))
+    Response.objects.bulk_create(responses)
+    ResponseComment.objects.bulk_create(comments)
+    answers_by: dict[tuple[int, str], list[bytes]] = {}
+    for row, (label, group) in enumerate(zip(frame["assessment"], frame["group"], strict=True)):
+        answers_by.setdefault((assessments[label].leader_id, group), []).append(
+            answers[row].tobytes()
+        )
+    return answers_by
+
+
+def _open_cycle(
+    org: Organization,
+    people: _People,
+    rng: np.random.Generator,
+    answers_by: dict[tuple[int, str], list[bytes]],
+) -> tuple[str, ...]:
+    """A cycle under way: about half the raters have answered (with answers like last time)."""
+    cycle = Cycle.objects.create(
+        organization=org, name="Autumn 2026", status=Cycle.OPEN, opened_at=timezone.now()
+    )
+    links = []
+    sizes = {"self": 1, "manager": 1, "peer": 3, "direct": 4, "other": 1}
+    for leader in people.leaders:
+        assessment = Assessment.objects.create(organization=org, cycle=cycle, leader=leader)
+        for group, count in sizes.items():
+            for rater in _raters(leader, people, group, count):
+                nomination = Nomination.objects.create(
+                    organization=org, assessment=assessment, person=rater, name=rater.name,
+                    email=rater.email, group=group, status=Nomination.APPROVED,
+                )  # fmt: skip
+                token = secrets.token_urlsafe(32)
+                submitted = rng.random() < 0.45
+                Invitation.objects.create(
+                    organization=org, assessment=assessment, nomination=nomination, group=group,
+                    name=rater.name, email=rater.email, token_hash=_hash(token),
+                    status=Invitation.SUBMITTED if submitted else Invitation.SENT,
+                    sent_at=timezone.now(),
+                )  # fmt: skip
+                earlier = answers_by.get((leader.id, group))
+                if submitted and earlier:
+                    Response.objects.create(
+                        organization=org, assessment=assessment, group=group,
+                        answers=earlier[int(rng.integers(len(earlier)))],
+                    )  # fmt: skip
+                elif submitted:
+                    Invitation.objects.filter(token_hash=_hash(token)).update(
+                        status=Invitation.SENT
+                    )
+                elif len(links) < 3 and group in ("peer", "self"):
+                    links.append(token)
+    return tuple(links)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Organizations, units, people and roles; importing people from CSV or XLSX."""

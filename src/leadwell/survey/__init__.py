@@ -1,0 +1,1 @@
+"""The rater's survey behind a token link."""

@@ -1,0 +1,82 @@
+"""Shared fixtures: named personas in two organizations (healthchecks' alice/bob style).
+
+``org`` is Acme with ``admin`` (org admin), ``leader`` (a leader with an account), the leader's
+``manager``, and a few colleagues; ``other_org`` is Globex with its own admin, ``outsider``.
+Every admin view must refuse the other organization's objects with 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def org(db):
+    from leadwell.orgs.models import Organization
+
+    return Organization.objects.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    from leadwell.orgs.models import Organization
+
+    return Organization.objects.create(name="Globex", slug="globex")
+
+
+def _user(username: str, password: str = "a-long-test-password"):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username, f"{username}@example.com", password)
+
+
+@pytest.fixture
+def admin(org):
+    from leadwell.orgs.models import Role
+
+    user = _user("admin")
+    Role.objects.create(organization=org, user=user, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def outsider(other_org):
+    from leadwell.orgs.models import Role
+
+    user = _user("outsider")
+    Role.objects.create(organization=other_org, user=user, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def people(org):
+    """A small org chart: Maria manages Lee; Lee manages Dana, Eli and Fay; Ana, Ben, Cy are
+    Lee's peers under Maria."""
+    from leadwell.orgs.models import Person, Unit
+
+    unit = Unit.objects.create(organization=org, name="Operations")
+
+    def person(name: str, manager=None, level: str = "manager") -> Person:
+        email = f"{name.lower()}@acme.example"
+        return Person.objects.create(
+            organization=org, name=name, email=email, unit=unit, manager=manager, level=level
+        )
+
+    maria = person("Maria", level="director")
+    lee = person("Lee", maria)
+    staff = {p.name: p for p in (person(n, lee, "staff") for n in ("Dana", "Eli", "Fay"))}
+    peers = {p.name: p for p in (person(n, maria) for n in ("Ana", "Ben", "Cy"))}
+    return {"Maria": maria, "Lee": lee, **staff, **peers}
+
+
+@pytest.fixture
+def leader(people, org):
+    """Lee, with an account and the leader role."""
+    from leadwell.orgs.models import Role
+
+    user = _user("lee")
+    lee = people["Lee"]
+    lee.user = user
+    lee.save()
+    Role.objects.create(organization=org, user=user, role=Role.LEADER)
+    return lee

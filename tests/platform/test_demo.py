@@ -1,0 +1,55 @@
+"""The demo organization: built once, reused or rebuilt, with a finished and an open cycle."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadwell.cycles.models import Cycle, Invitation, Response
+from leadwell.demo import DEMO_SLUG, demo_build
+from leadwell.orgs.models import Organization, Person, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_leaders_a_released_and_an_open_cycle():
+    info = demo_build(leaders=12, seed=3)
+    org = info.organization
+    assert info.created
+    assert org.slug == DEMO_SLUG
+    leaders = Person.objects.filter(organization=org, assessments__isnull=False).distinct()
+    assert leaders.count() == 12
+    released = Cycle.objects.get(organization=org, status=Cycle.RELEASED)
+    opened = Cycle.objects.get(organization=org, status=Cycle.OPEN)
+    assert Response.objects.filter(assessment__cycle=released).count() > 12 * 8
+    invitations = Invitation.objects.filter(assessment__cycle=opened)
+    submitted = invitations.filter(status=Invitation.SUBMITTED).count()
+    assert 0 < submitted < invitations.count()  # part-answered
+    # Every submitted invitation of the open cycle has a response, and nothing more.
+    assert Response.objects.filter(assessment__cycle=opened).count() == submitted
+    assert Role.objects.filter(organization=org, role=Role.ADMIN, user__username="admin").exists()
+    assert len(info.sample_links) >= 1
+
+
+def test_building_twice_reuses_and_rebuild_starts_afresh():
+    first = demo_build(leaders=6, seed=1)
+    again = demo_build(leaders=6, seed=1)
+    assert not again.created
+    assert again.organization.pk == first.organization.pk
+    rebuilt = demo_build(leaders=6, seed=1, rebuild=True)
+    assert rebuilt.created
+    assert Organization.objects.filter(slug=DEMO_SLUG).count() == 1
+    assert Person.objects.filter(organization__slug=DEMO_SLUG).count() == Person.objects.count()
+
+
+def test_demo_responses_score_like_any_cycle():
+    import numpy as np
+
+    from leadwell.instrument import default_instrument
+
+    org = demo_build(leaders=8, seed=2).organization
+    released = Cycle.objects.get(organization=org, status=Cycle.RELEASED)
+    vectors = Response.objects.filter(assessment__cycle=released).values_list("answers", flat=True)
+    answers = np.frombuffer(b"".join(bytes(v) for v in vectors), dtype=np.uint8)
+    answers = answers.reshape(-1, len(default_instrument().items))
+    assert answers.max() <= 5
+    assert (answers > 0).mean() > 0.8

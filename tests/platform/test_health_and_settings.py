@@ -1,0 +1,54 @@
+"""The health check, settings from the environment, and the `leadwell manage` front door."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from leadwell.config import env
+
+
+@pytest.mark.django_db
+def test_health_answers_ok_when_the_database_answers(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_envbool_reads_common_spellings_and_rejects_others(monkeypatch):
+    for text, expected in (("1", True), ("Yes", True), ("off", False), ("", False)):
+        monkeypatch.setenv("X_FLAG", text)
+        assert env.envbool("X_FLAG") is expected
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG must be true or false"):
+        env.envbool("X_FLAG")
+
+
+def test_envint_names_the_variable_on_a_bad_value(monkeypatch):
+    monkeypatch.setenv("X_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="X_NUMBER must be a whole number"):
+        env.envint("X_NUMBER", 3)
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env.envsecret("X_SECRET") == "from-a-file"
+    monkeypatch.delenv("X_SECRET_FILE")
+    monkeypatch.delenv("X_SECRET", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="X_SECRET is not set"):
+        env.envsecret("X_SECRET")
+
+
+def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
+    import subprocess
+    import sys
+
+    environment = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "leadwell.config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment, capture_output=True, text=True, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
