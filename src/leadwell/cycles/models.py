@@ -31,6 +31,8 @@ class Cycle(models.Model):
     instrument_version = models.CharField(max_length=50, default="1")
     min_anonymous = models.PositiveSmallIntegerField(default=3)
     max_raters = models.PositiveSmallIntegerField(default=15)
+    # Shown to raters in their emails; the cycle does not close by itself on this date.
+    deadline = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,145 @@
+"""Answers as bytes, and a cycle's submitted responses as the arrays the scoring engine reads.
+
+Encoding (ARCHITECTURE.md, "Data"): one byte per item in the instrument's canonical item order
+(:attr:`Instrument.item_ids`), 1-5 for an answer and 0 for "not observed" (or no answer). A
+59-item response is 59 bytes; a cycle of responses is one ``numpy.frombuffer`` away from the
+``(responses, items)`` uint8 matrix of :class:`leadwell.scoring.Responses`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from leadwell.instrument import Instrument, load_instrument
+from leadwell.scoring import GROUPS, Responses
+
+__all__ = ["cycle_instrument", "cycle_responses", "decode_answers", "encode_answers"]
+
+_GROUP_CODES = {group: code for code, group in enumerate(GROUPS)}
+
+
+@cache
+def _instrument(version: str) -> Instrument:
+    # Released versions are immutable (the loader refuses a changed file), so one parse per
+    # process is enough; the survey renders a page per request and must not re-read TOML.
+    return load_instrument(version)
+
+
+def cycle_instrument(cycle: Any) -> Instrument:
+    """The instrument version a cycle was created with (parsed once per process)."""
+    return _instrument(str(cycle.instrument_version))
+
+
+def encode_answers(answers: Mapping[str, int | None], instrument: Instrument) -> bytes:
+    """One byte per item of ``instrument`` in its item order; absent, None and 0 become 0.
+
+    Raises
+    ------
+    ValueError
+        An item id the instrument does not have, or a value other than 0-5 / None.
+    """
+    unknown = sorted(set(answers) - set(instrument.item_index))
+    if unknown:
+        raise ValueError(
+            f"unknown item id(s) {', '.join(unknown)} for instrument version {instrument.version}"
+        )
+    out = bytearray(len(instrument.item_ids))
+    top = instrument.scale_max
+    for item_id, value in answers.items():
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer)
+            or not (0 <= value <= top)
+        ):
+            raise ValueError(
+                f"answer to {item_id} must be 1-{top} or 0/None for not observed, got {value!r}"
+            )
+        out[instrument.item_index[item_id]] = int(value)
+    return bytes(out)
+
+
+def decode_answers(data: bytes | memoryview, instrument: Instrument) -> dict[str, int | None]:
+    """Every item id of ``instrument`` with its answer, None where the byte is 0.
+
+    Empty bytes (a draft nobody has written to yet) decode as no answers at all.
+
+    Raises
+    ------
+    ValueError
+        When the length is not the instrument's item count or a byte is above the scale.
+    """
+    raw = bytes(data)
+    if not raw:
+        return dict.fromkeys(instrument.item_ids)
+    if len(raw) != len(instrument.item_ids):
+        raise ValueError(
+            f"answers hold {len(raw)} bytes; instrument version {instrument.version} has "
+            f"{len(instrument.item_ids)} items"
+        )
+    if max(raw) > instrument.scale_max:
+        raise ValueError(f"an answer byte is above {instrument.scale_max}: {max(raw)}")
+    return {
+        item_id: (value or None) for item_id, value in zip(instrument.item_ids, raw, strict=True)
+    }
+
+
+def cycle_responses(cycle: Any) -> Responses:
+    """Every submitted response of ``cycle`` as columnar arrays, in two queries.
+
+    Rows come ordered by the responses' random ids, so nothing downstream sees submission
+    order. ``assessment_ids`` are the primary keys of the assessments that have at least one
+    response (ascending); assessments nobody answered are absent. ``comments`` has one object
+    array per open question (None where a response left it blank); ``seconds`` is NaN where
+    unknown.
+    """
+    from leadwell.cycles.models import Response, ResponseComment
+
+    instrument = cycle_instrument(cycle)
+    width = len(instrument.item_ids)
+    rows = list(
+        Response.objects.filter(organization_id=cycle.organization_id, assessment__cycle=cycle)
+        .order_by("id")
+        .values_list("id", "assessment_id", "group", "answers", "seconds")
+    )
+    n = len(rows)
+    ids, assessment, groups, blobs, seconds = zip(*rows, strict=True) if rows else ((),) * 5
+    joined = b"".join(blobs)
+    if len(joined) != n * width:
+        raise ValueError(
+            f"cycle {cycle.pk}: stored answers do not all have {width} bytes (instrument "
+            f"version {instrument.version}); the data does not match the cycle's instrument"
+        )
+    answers = np.frombuffer(joined, dtype=np.uint8).reshape(n, width)
+    labels, inverse = np.unique(np.asarray(assessment, dtype=np.int64), return_inverse=True)
+    group_labels, group_inverse = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
+    group_map = np.array([_GROUP_CODES[str(g)] for g in group_labels], dtype=np.int8)
+    return Responses(
+        assessment_ids=labels.astype(object),
+        assessment=inverse.astype(np.intp),
+        group=group_map[group_inverse] if n else np.zeros(0, dtype=np.int8),
+        answers=answers,
+        comments=_comments(ResponseComment, cycle, list(ids), instrument),
+        seconds=np.array([np.nan if s is None else s for s in seconds], dtype=np.float64),
+    )
+
+
+def _comments(model: Any, cycle: Any, ids: list[Any], instrument: Instrument) -> dict[str, Any]:
+    position = {response_id: i for i, response_id in enumerate(ids)}
+    out = {q: np.full(len(ids), None, dtype=object) for q in instrument.question_ids}
+    if not ids:
+        return out
+    rows = model.objects.filter(
+        response__organization_id=cycle.organization_id, response__assessment__cycle=cycle
+    ).values_list("response_id", "question", "text")
+    for response_id, question, text in rows:
+        # A response submitted between the two queries has no row here yet: skip its comments.
+        row = position.get(response_id)
+        if row is not None and question in out:
+            out[question][row] = text
+    return out

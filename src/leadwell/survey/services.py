@@ -1,0 +1,378 @@
+"""Writes of the rater's survey: find the invitation behind a link, save a draft, submit.
+
+Unlinkability (issue 3, item 6). Once submitted, an answer set is a :class:`Response` with a
+random UUID, the assessment and the declared group, the answer bytes and a coarse duration;
+its comments are :class:`ResponseComment` rows with random UUIDs. Nothing in either table points
+to the invitation, the nomination or the rater, and neither has a timestamp. The invitation
+records only *that* its rater answered (status "submitted", no submission time), and the draft,
+the one row that tied answers to a rater, is deleted in the same transaction.
+
+What else could tie a response to its rater, and what this module does about it:
+
+- Insertion order. SQLite numbers rows of a table in insertion order (the hidden ``rowid``),
+  and the physical order of the table follows it. Responses and comments are inserted here with
+  a random 62-bit ``rowid``, so both their numbering and their place in the file are random.
+  PostgreSQL appends new rows to the heap, so a row's physical position (``ctid``) follows
+  submission order among the responses while a cycle is open. :func:`response_shuffle`
+  rewrites a cycle's responses in a random order; ``leadwell.cycles.services.cycle_close``
+  should call it (it then also gives every response the same transaction id, below).
+- Transaction ids (PostgreSQL). Every row carries the id of the transaction that wrote it
+  (``xmin``, readable by any role that can read the table), and the invitation's status change
+  is written in the same transaction as the response. To keep the invitation from carrying its
+  own submission's id, the same UPDATE rewrites every already-submitted invitation of the
+  assessment: all of them then carry the latest submission's id, which says only that the
+  latest response came from one of them.
+- Time. The duration kept for the speeding flag is rounded to the minute and capped at two
+  hours (:func:`coarse_seconds`), so it is no fingerprint of when someone started or stopped.
+- Deleted rows. The deleted draft held the same bytes as the response. On SQLite the settings
+  turn on ``PRAGMA secure_delete`` so freed space is zeroed. On PostgreSQL the old row versions
+  (the draft, the invitation before its update) stay in the table files as dead tuples until
+  VACUUM reclaims them; reading them needs superuser access to the files or pageinspect.
+
+What an attacker with the database can still learn: which invitations have been submitted
+(by design); on PostgreSQL, while a cycle is open, the order in which an assessment's
+responses arrived (not who sent them); from two copies taken at different times (for example
+two backups while a cycle is open), which responses arrived between them and which
+invitations changed to submitted in that time: when only one did, the two are linked. The
+write-ahead log (both databases) and web-server access logs that record the survey's URLs with
+their times carry the same kind of timing; docs/rater-guide.md says what operators should do.
+Reports apply the k rule on top of all this: no figure rests on fewer than k anonymous raters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from leadwell.cycles.answers import cycle_instrument, encode_answers
+from leadwell.cycles.models import Cycle, Draft, Invitation, Response, ResponseComment
+from leadwell.survey.layout import PagePlan, page_plan
+
+__all__ = [
+    "COMMENT_LIMIT",
+    "MAX_SECONDS",
+    "SurveyClosed",
+    "SurveyError",
+    "SurveyNotFound",
+    "coarse_seconds",
+    "draft_save",
+    "invitation_for_token",
+    "plan_for",
+    "response_shuffle",
+    "response_submit",
+]
+
+#: The longest answer to an open question, in characters (about two pages of text).
+COMMENT_LIMIT = 4000
+#: Durations above this are stored as this: longer means the rater paused, not that they read.
+MAX_SECONDS = 7200.0
+#: Keys of a draft's JSON that are not answers to open questions.
+STARTED, NOT_OBSERVED = "_started", "_not_observed"
+_MAX_TOKEN = 200
+
+
+class SurveyError(ValueError):
+    """Input the survey cannot take (an answer outside the scale, an unknown item, …)."""
+
+
+class SurveyNotFound(LookupError):
+    """No invitation has this link: mistyped, or replaced by a newer link."""
+
+
+class SurveyClosed(Exception):
+    """The survey behind this link takes no more answers.
+
+    ``reason`` is ``"submitted"`` (the rater's answers were received), ``"closed"`` (the cycle
+    closed) or ``"not_open"`` (the cycle has not opened yet).
+    """
+
+    def __init__(self, reason: str, invitation: Invitation | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.invitation = invitation
+
+
+def _hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+def invitation_for_token(raw_token: str) -> Invitation:
+    """The invitation behind a raw token, with its assessment, cycle, leader and draft loaded.
+
+    Raises
+    ------
+    SurveyNotFound
+        No invitation has this token.
+    SurveyClosed
+        The rater has submitted (reason "submitted"; checked first, so a rater can always see
+        that their answers arrived), or the cycle is not open.
+    """
+    if not raw_token or len(raw_token) > _MAX_TOKEN:
+        raise SurveyNotFound(raw_token[:20])
+    try:
+        invitation = Invitation.objects.select_related(
+            "assessment__cycle", "assessment__leader", "draft"
+        ).get(token_hash=_hash(raw_token))
+    except Invitation.DoesNotExist:
+        raise SurveyNotFound(raw_token[:20]) from None
+    if invitation.status == Invitation.SUBMITTED:
+        raise SurveyClosed("submitted", invitation)
+    _check_cycle(invitation.assessment.cycle.status, invitation)
+    return invitation
+
+
+def _check_cycle(status: str, invitation: Invitation) -> None:
+    if status in (Cycle.DRAFT, Cycle.NOMINATING):
+        raise SurveyClosed("not_open", invitation)
+    if status != Cycle.OPEN:
+        raise SurveyClosed("closed", invitation)
+
+
+def plan_for(invitation: Invitation) -> PagePlan:
+    instrument = cycle_instrument(invitation.assessment.cycle)
+    return page_plan(instrument, is_self=invitation.group == "self")
+
+
+def draft_save(
+    invitation: Invitation,
+    *,
+    answers: Mapping[str, int | None],
+    comments: Mapping[str, str],
+    page: int | None,
+) -> Draft:
+    """Save answers in progress; creates the draft on first use and marks the rater started.
+
+    Parameters
+    ----------
+    answers
+        Item id → 1-5, 0 for "Not observed" chosen, None for no answer. Items not given keep
+        what was saved before.
+    comments
+        Open question id → text; questions not given keep what was saved before.
+    page
+        Where the rater is now (1 to the number of pages, one more for the review step), or
+        None to keep the saved page.
+
+    Raises
+    ------
+    SurveyError
+        Bad input; nothing is saved.
+    SurveyClosed
+        The rater submitted in the meantime (another tab) or the cycle closed.
+    """
+    plan = plan_for(invitation)
+    _check_answers(answers, plan)
+    texts = _check_comments(comments, plan)
+    if page is not None and not 1 <= page <= len(plan) + 1:
+        raise SurveyError(f"There is no page {page}; the survey has {len(plan)} pages.")
+    with transaction.atomic():
+        locked = _lock([invitation.pk], invitation.pk, invitation)
+        if locked == Invitation.SUBMITTED:
+            raise SurveyClosed("submitted", invitation)
+        draft = Draft.objects.filter(invitation_id=invitation.pk).first()
+        if draft is None:
+            draft = Draft(invitation=invitation, comments={STARTED: int(time.time())})
+            draft.answers = bytes(len(cycle_instrument(invitation.assessment.cycle).item_ids))
+        _merge(draft, answers, texts, invitation)
+        if page is not None:
+            draft.page = page
+        draft.save()
+        if locked in (Invitation.PENDING, Invitation.SENT):
+            Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.STARTED)
+            invitation.status = Invitation.STARTED
+    return draft
+
+
+def _merge(
+    draft: Draft, answers: Mapping[str, int | None], texts: dict[str, str], invitation: Invitation
+) -> None:
+    instrument = cycle_instrument(invitation.assessment.cycle)
+    stored = bytearray(bytes(draft.answers)) or bytearray(len(instrument.item_ids))
+    skipped = set(draft.comments.get(NOT_OBSERVED, ()))
+    for item_id, value in answers.items():
+        stored[instrument.item_index[item_id]] = value or 0
+        if value == 0:
+            skipped.add(item_id)
+        else:
+            skipped.discard(item_id)
+    draft.answers = bytes(stored)
+    merged = {**draft.comments, **texts, NOT_OBSERVED: sorted(skipped)}
+    draft.comments = {key: value for key, value in merged.items() if value != ""}
+
+
+def coarse_seconds(seconds: float | None) -> float | None:
+    """A duration rounded to the nearest minute and capped at :data:`MAX_SECONDS`."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return None
+    return float(min(MAX_SECONDS, 60 * math.floor(seconds / 60 + 0.5)))
+
+
+def response_submit(
+    invitation: Invitation,
+    *,
+    answers: Mapping[str, int | None],
+    comments: Mapping[str, str],
+    seconds: float | None,
+) -> bool:
+    """Store the rater's answers for good, unlinked from them; False if already submitted.
+
+    One transaction: lock the invitation (and the assessment's submitted invitations, in id
+    order), stop if it is already submitted, insert the response and its comments, mark the
+    invitation submitted, delete the draft. A second call, a double click or a second tab
+    changes nothing and returns False.
+
+    Raises
+    ------
+    SurveyError
+        Bad answers or comments; nothing is saved.
+    SurveyClosed
+        The cycle is not open.
+    """
+    plan = plan_for(invitation)
+    _check_answers(answers, plan)
+    texts = {q: text for q, text in _check_comments(comments, plan).items() if text}
+    payload = encode_answers(answers, cycle_instrument(invitation.assessment.cycle))
+    assessment_id = invitation.assessment_id
+    with transaction.atomic():
+        submitted = Invitation.objects.filter(
+            assessment_id=assessment_id, status=Invitation.SUBMITTED
+        ).values_list("pk", flat=True)
+        status = _lock(submitted, invitation.pk, invitation)
+        if status == Invitation.SUBMITTED:
+            return False
+        response = Response(
+            id=uuid.uuid4(),
+            organization_id=invitation.organization_id,
+            assessment_id=assessment_id,
+            group=invitation.group,
+            answers=payload,
+            seconds=coarse_seconds(seconds),
+        )
+        _insert(Response, [response])
+        _insert(
+            ResponseComment,
+            [
+                ResponseComment(id=uuid.uuid4(), response=response, question=q, text=t)
+                for q, t in texts.items()
+            ],
+        )
+        # Rewrites the already-submitted invitations too (see the module docstring: xmin).
+        Invitation.objects.filter(
+            Q(pk=invitation.pk) | Q(status=Invitation.SUBMITTED), assessment_id=assessment_id
+        ).update(status=Invitation.SUBMITTED)
+        Draft.objects.filter(invitation_id=invitation.pk).delete()
+    invitation.status = Invitation.SUBMITTED
+    return True
+
+
+def _lock(others: Any, pk: int, invitation: Invitation) -> str:
+    """Lock the invitation (and ``others``) in id order; its status, after the cycle check."""
+    rows = list(
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(Q(pk=pk) | Q(pk__in=others))
+        .order_by("pk")
+        .values_list("pk", "status", "assessment__cycle__status")
+    )
+    mine = next((row for row in rows if row[0] == pk), None)
+    if mine is None:
+        raise SurveyNotFound("invitation removed")
+    if mine[1] == Invitation.SUBMITTED:
+        return mine[1]
+    _check_cycle(mine[2], invitation)
+    return mine[1]
+
+
+def _check_answers(answers: Mapping[str, int | None], plan: PagePlan) -> None:
+    allowed = set(plan.item_ids)
+    unknown = sorted(set(answers) - allowed)
+    if unknown:
+        raise SurveyError(
+            f"This survey has no question {', '.join(unknown)}. Reload the page and try again."
+        )
+    for item_id, value in answers.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+            raise SurveyError(
+                f"The answer to question {plan.item_ids.index(item_id) + 1} must be one of the "
+                f"choices shown (1 to 5, or Not observed), not {value!r}."
+            )
+
+
+def _check_comments(comments: Mapping[str, str], plan: PagePlan) -> dict[str, str]:
+    allowed = set(plan.question_ids)
+    unknown = sorted(set(comments) - allowed)
+    if unknown:
+        raise SurveyError(f"This survey has no open question {', '.join(unknown)}.")
+    out = {}
+    for question, text in comments.items():
+        if not isinstance(text, str):
+            raise SurveyError(f"The answer to {question!r} must be text.")
+        clean = text.replace("\r\n", "\n").replace("\x00", "").strip()
+        if len(clean) > COMMENT_LIMIT:
+            raise SurveyError(
+                f"Please shorten your answer to “{question}” to {COMMENT_LIMIT} characters or "
+                f"fewer (it has {len(clean)})."
+            )
+        out[question] = clean
+    return out
+
+
+def _insert(model: Any, objects: list[Any]) -> None:
+    """INSERT rows; on SQLite with random rowids, so neither numbering nor file order follows
+    insertion order. One statement either way."""
+    if not objects:
+        return
+    if connection.vendor != "sqlite":
+        model.objects.bulk_create(objects)
+        return
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(["rowid", *(quote(field.column) for field in fields)])
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    params: list[Any] = []
+    for obj in objects:
+        params.append(secrets.randbits(62) + 1)
+        params.extend(
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
+        )
+    values = ", ".join([row] * len(objects))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def response_shuffle(*, cycle: Cycle) -> int:
+    """Rewrite a cycle's responses and comments in a random order; returns how many.
+
+    Call it when a cycle closes: afterwards the rows' physical order (and, on PostgreSQL,
+    their transaction ids) no longer follow submission order. Ids and contents are unchanged.
+    """
+    rng = secrets.SystemRandom()
+    in_cycle = Q(organization_id=cycle.organization_id, assessment__cycle=cycle)
+    with transaction.atomic():
+        responses = list(Response.objects.select_for_update().filter(in_cycle))
+        comments = list(
+            ResponseComment.objects.filter(
+                response__organization_id=cycle.organization_id, response__assessment__cycle=cycle
+            )
+        )
+        rng.shuffle(responses)
+        rng.shuffle(comments)
+        ResponseComment.objects.filter(
+            response__organization_id=cycle.organization_id, response__assessment__cycle=cycle
+        ).delete()
+        Response.objects.filter(in_cycle).delete()
+        for start in range(0, len(responses), 100):
+            _insert(Response, responses[start : start + 100])
+        for start in range(0, len(comments), 100):
+            _insert(ResponseComment, comments[start : start + 100])
+    return len(responses)
