@@ -90,9 +90,11 @@ def manage(ctx: typer.Context) -> None:
 
 
 def _gunicorn(host: str, port: int, *, workers: int) -> None:
+    # No access log: a rater's link is their key until they submit, and a log line with
+    # /r/<token> (or a Referer holding it) would keep it, with the time they answered.
     arguments = [
         sys.executable, "-m", "gunicorn", "leadwell.config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--error-logfile", "-",
     ]  # fmt: skip
     os.execv(sys.executable, arguments)
 

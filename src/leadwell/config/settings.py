@@ -133,6 +133,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # The demo and development serve static files straight from the package, no collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or envbool("LEADWELL_INSECURE")
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from leadwell.survey.layout import Page, wording
 from leadwell.survey.selectors import SurveyState
@@ -71,8 +72,10 @@ class PageForm(forms.Form):
                 required=False,
                 empty_value=None,
                 error_messages={
-                    "invalid_choice": f"Choose one of the answers shown (1 to {top}, or "
-                    f"{state.instrument.not_observed})."
+                    "invalid_choice": _(
+                        "Choose one of the answers shown (1 to %(top)s, or %(none)s)."
+                    )
+                    % {"top": top, "none": state.instrument.not_observed}
                 },
             )
         for question in page.question_ids:
@@ -81,8 +84,10 @@ class PageForm(forms.Form):
                 strip=True,
                 max_length=COMMENT_LIMIT,
                 error_messages={
-                    "max_length": f"Please shorten this answer to {COMMENT_LIMIT} characters or "
-                    "fewer (it has %(show_value)d)."
+                    "max_length": _(
+                        "Please shorten this answer to %(limit_value)d characters or fewer "
+                        "(it has %(show_value)d)."
+                    )
                 },
             )
 
@@ -97,8 +102,11 @@ class PageForm(forms.Form):
             )
             if strays:
                 raise forms.ValidationError(
-                    f"This page has no question {', '.join(strays)}: it may have changed since "
-                    "you opened it. Reload the page; what you saved before is kept."
+                    _(
+                        "This page has no question %(ids)s: it may have changed since you "
+                        "opened it. Reload the page; what you saved before is kept."
+                    )
+                    % {"ids": ", ".join(strays)}
                 )
         return cleaned
 
@@ -172,7 +180,10 @@ class PageForm(forms.Form):
         out = [("", message) for message in self.non_field_errors()]
         for name, messages in self.errors.items():
             if name in number:
-                out.extend((anchors[name], f"Statement {number[name]}: {m}") for m in messages)
+                out.extend(
+                    (anchors[name], _("Statement %(n)s: %(m)s") % {"n": number[name], "m": m})
+                    for m in messages
+                )
             elif name in labels:
                 text = wording(labels[name], is_self=self.state.is_self)
                 out.extend((anchors[name], f"“{text}”: {m}") for m in messages)

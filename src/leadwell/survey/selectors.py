@@ -6,6 +6,8 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from leadwell.cycles.answers import cycle_instrument, decode_answers
 from leadwell.cycles.models import Draft, Invitation
 from leadwell.instrument import Instrument
@@ -16,11 +18,11 @@ __all__ = ["GROUP_ROLES", "SurveyState", "minutes_needed", "survey_state"]
 
 #: How the intro names the rater's relation to the leader.
 GROUP_ROLES = {
-    "self": "yourself",
-    "manager": "their manager",
-    "peer": "a peer",
-    "direct": "someone who reports to them",
-    "other": "a colleague who works with them",
+    "self": _("yourself"),
+    "manager": _("their manager"),
+    "peer": _("a peer"),
+    "direct": _("someone who reports to them"),
+    "other": _("a colleague who works with them"),
 }
 
 

@@ -51,6 +51,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from leadwell.cycles.answers import cycle_instrument, encode_answers
 from leadwell.cycles.models import Cycle, Draft, Invitation, Response, ResponseComment
@@ -172,7 +173,10 @@ def draft_save(
     _check_answers(answers, plan)
     texts = _check_comments(comments, plan)
     if page is not None and not 1 <= page <= len(plan) + 1:
-        raise SurveyError(f"There is no page {page}; the survey has {len(plan)} pages.")
+        raise SurveyError(
+            _("There is no page %(page)s; the survey has %(count)s pages.")
+            % {"page": page, "count": len(plan)}
+        )
     with transaction.atomic():
         locked = _lock([invitation.pk], invitation.pk, invitation)
         if locked == Invitation.SUBMITTED:
@@ -295,15 +299,19 @@ def _check_answers(answers: Mapping[str, int | None], plan: PagePlan) -> None:
     unknown = sorted(set(answers) - allowed)
     if unknown:
         raise SurveyError(
-            f"This survey has no question {', '.join(unknown)}. Reload the page and try again."
+            _("This survey has no question %(ids)s. Reload the page and try again.")
+            % {"ids": ", ".join(unknown)}
         )
     for item_id, value in answers.items():
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
             raise SurveyError(
-                f"The answer to question {plan.item_ids.index(item_id) + 1} must be one of the "
-                f"choices shown (1 to 5, or Not observed), not {value!r}."
+                _(
+                    "The answer to statement %(number)s must be one of the choices shown "
+                    "(1 to 5, or Not observed), not %(value)s."
+                )
+                % {"number": plan.item_ids.index(item_id) + 1, "value": repr(value)}
             )
 
 
@@ -311,16 +319,21 @@ def _check_comments(comments: Mapping[str, str], plan: PagePlan) -> dict[str, st
     allowed = set(plan.question_ids)
     unknown = sorted(set(comments) - allowed)
     if unknown:
-        raise SurveyError(f"This survey has no open question {', '.join(unknown)}.")
+        raise SurveyError(
+            _("This survey has no open question %(ids)s.") % {"ids": ", ".join(unknown)}
+        )
     out = {}
     for question, text in comments.items():
         if not isinstance(text, str):
-            raise SurveyError(f"The answer to {question!r} must be text.")
+            raise SurveyError(_("The answer to %(id)s must be text.") % {"id": question})
         clean = text.replace("\r\n", "\n").replace("\x00", "").strip()
         if len(clean) > COMMENT_LIMIT:
             raise SurveyError(
-                f"Please shorten your answer to “{question}” to {COMMENT_LIMIT} characters or "
-                f"fewer (it has {len(clean)})."
+                _(
+                    "Please shorten your answer to “%(id)s” to %(limit)s characters or fewer "
+                    "(it has %(length)s)."
+                )
+                % {"id": question, "limit": COMMENT_LIMIT, "length": len(clean)}
             )
         out[question] = clean
     return out

@@ -86,7 +86,7 @@ def start(request: HttpRequest, token: str, invitation: Invitation) -> HttpRespo
     context = _context(
         token,
         state,
-        role=GROUP_ROLES.get(invitation.group, "a colleague"),
+        role=GROUP_ROLES.get(invitation.group, GROUP_ROLES["other"]),
         group=invitation.group,
         k=cycle.min_anonymous,
         minutes=minutes_needed(state.plan),

@@ -73,11 +73,16 @@
       stopped = true; // the form post itself saves the page
     });
     window.setInterval(send, INTERVAL_MS);
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden" && dirty && !stopped && navigator.sendBeacon) {
+    // Closing or hiding the tab: hand the page to the browser to send even as it goes away.
+    function flush() {
+      if (dirty && !stopped && navigator.sendBeacon) {
         dirty = !navigator.sendBeacon(url, new FormData(form));
       }
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") flush();
     });
+    window.addEventListener("pagehide", flush);
   }
 
   function submitOnce(form) {
