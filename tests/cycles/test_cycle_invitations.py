@@ -105,11 +105,12 @@ def test_reminders_go_only_to_raters_who_have_not_submitted(
     reminded = {m.to[0] for m in mailoutbox}
     assert reminded == {people[n].email for n in ("Lee", "Cy", "Dana", "Eli")}
     assert all(m.subject.startswith("Reminder: ") for m in mailoutbox)
-    assert all("replaces the one in our earlier emails" in m.body for m in mailoutbox)
+    assert all("Your link is the same as before" in m.body for m in mailoutbox)
     after = {i.email: i for i in Invitation.objects.all()}
     for message in mailoutbox:
         invitation = after[message.to[0]]
-        assert sha(token_in(message)) == invitation.token_hash != before[invitation.email]
+        # The same link as the invitation's: a rater with the survey open loses nothing.
+        assert sha(token_in(message)) == invitation.token_hash == before[invitation.email]
         assert (invitation.reminders_sent, invitation.last_reminded_at is not None) == (1, True)
     assert after[people["Dana"].email].status == Invitation.STARTED
     assert {after[e].reminders_sent for e in done} == {0}
@@ -189,6 +190,22 @@ def test_invitations_send_sends_only_those_not_sent_and_never_twice(
     # The same task again (a retry, a double click) sends nothing more.
     assert tasks.send_invitation_email.call(late.pk, "invitation") == "skipped: already sent"
     assert len(mailoutbox) == 1
+
+
+def test_a_reminder_link_is_the_invitation_link_and_the_database_cannot_make_it(
+    opened, admin, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    first = {m.to[0]: token_in(m) for m in mailoutbox}
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(opened, actor=admin)
+    assert {m.to[0]: token_in(m) for m in mailoutbox} == {e: first[e] for e in first}
+    # Salt and hash alone (a stolen database) do not give the link: it needs the secret key.
+    from leadwell.cycles._common import link_token
+
+    invitation = Invitation.objects.first()
+    settings.SECRET_KEY = "a-different-secret-key-than-the-servers"
+    assert link_token(invitation.pk, invitation.token_salt) != first[invitation.email]
 
 
 def test_a_refused_address_is_marked_bounced_and_keeps_its_earlier_link(

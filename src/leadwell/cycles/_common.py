@@ -5,6 +5,7 @@ Private to ``leadwell.cycles``; import the public names from ``leadwell.cycles.s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
 from leadwell.cycles import selectors
 from leadwell.cycles.models import Assessment, Cycle, Invitation, Nomination
@@ -44,6 +46,23 @@ def new_token() -> tuple[str, str]:
     """A fresh raw token (256 bits from ``secrets``) and its hash."""
     token = secrets.token_urlsafe(32)
     return token, hash_token(token)
+
+
+def link_token(invitation_id: int, salt: str) -> str:
+    """The token of an invitation's link: HMAC-SHA256 of its id and salt under SECRET_KEY.
+
+    The same salt always gives the same link (so a reminder can resend it although only its
+    hash is stored); a new salt gives a new link and kills the old one. Someone holding a copy
+    of the database (salts and hashes) still cannot make a link without the secret key.
+    """
+    digest = salted_hmac(
+        "leadwell.invitation-link", f"{invitation_id}:{salt}", algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
 
 
 def check_admin(org_id: int, actor: Any) -> None:

@@ -53,8 +53,8 @@ def invitations_send(cycle: Cycle, *, actor: Any = None) -> int:
 
 
 def reminders_send(cycle: Cycle, *, actor: Any) -> ReminderResult:
-    """Remind every rater who has not submitted (each gets a fresh link); bounced addresses
-    are left out until corrected."""
+    """Remind every rater who has not submitted (with the same link as before); bounced
+    addresses are left out until corrected."""
     with transaction.atomic():
         _check_open(cycle, actor, "reminders go out")
         waiting = Invitation.objects.filter(assessment__cycle=cycle).exclude(
@@ -85,8 +85,11 @@ def invitation_correct_email(invitation: Invitation, *, email: str, actor: Any) 
             if fresh.group != "self":
                 check_new_email(fresh.assessment, email, exclude=fresh.nomination_id)
             Nomination.objects.filter(pk=fresh.nomination_id).update(email=email)
+        # The old link dies now; the resend derives a new one from a new salt.
         fresh.email, fresh.bounced, fresh.token_hash = email, False, new_token()[1]
-        fresh.save(update_fields=["email", "bounced", "token_hash"])
+        fresh.token_salt = ""
+        fresh.save(update_fields=["email", "bounced", "token_hash", "token_salt"])
         enqueue([fresh.pk], "resend")
     invitation.email, invitation.bounced, invitation.token_hash = email, False, fresh.token_hash
+    invitation.token_salt = ""
     return fresh

@@ -79,8 +79,8 @@ def invitation_message(invitation: Invitation, *, token: str, kind: str) -> Emai
     lines = [f"Hello {invitation.name},", "", ask]
     if kind == "reminder":
         lines.append(
-            "We have not received your answers yet. This link replaces the one in our "
-            "earlier emails, which no longer works; anything you have already answered is kept."
+            "We have not received your answers yet. Your link is the same as before, and "
+            "anything you have already answered is kept."
         )
     elif kind == "resend":
         lines.append("Here is your link again; any earlier link we sent no longer works.")

@@ -95,7 +95,8 @@ class Nomination(models.Model):
 
 
 class Invitation(models.Model):
-    """The link a rater gets: a token stored only as its SHA-256 hash."""
+    """The link a rater gets: a token stored only as its SHA-256 hash (and the salt it was
+    derived from with the server's secret key)."""
 
     PENDING, SENT, STARTED, SUBMITTED = "pending", "sent", "started", "submitted"
     STATUSES = [
@@ -114,6 +115,9 @@ class Invitation(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link's token is HMAC(SECRET_KEY, id, salt): a reminder re-derives the same link, and
+    # the database alone (salt and hash) does not give it away. Empty until a link is sent.
+    token_salt = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)

@@ -15,9 +15,9 @@ import smtplib
 from django.utils import timezone
 from django_tasks import task
 
+from leadwell.cycles._common import hash_token, link_token, new_salt
 from leadwell.cycles.emails import KINDS, invitation_message
 from leadwell.cycles.models import Cycle, Invitation
-from leadwell.cycles.services import new_token
 
 __all__ = ["send_invitation_email"]
 
@@ -46,11 +46,19 @@ def send_invitation_email(invitation_id: int, kind: str) -> str:
         return "skipped: already sent"
     before = {
         "token_hash": invitation.token_hash,
+        "token_salt": invitation.token_salt,
         "status": invitation.status,
         "sent_at": invitation.sent_at,
     }
-    token, token_hash = new_token()
-    after = {"token_hash": token_hash}
+    salt = invitation.token_salt
+    token = link_token(invitation.pk, salt) if salt else ""
+    if kind != "reminder" or not token or hash_token(token) != invitation.token_hash:
+        # A first invitation, a resend to a corrected address, or a link from another key:
+        # a new salt, so a new link (and the old one, if any, dies).
+        salt = new_salt()
+        token = link_token(invitation.pk, salt)
+    token_hash = hash_token(token)
+    after = {"token_hash": token_hash, "token_salt": salt}
     if invitation.status == Invitation.PENDING:
         after |= {"status": Invitation.SENT, "sent_at": timezone.now()}
     # Claim the row only if nobody changed it meanwhile (a second task, a submission).
