@@ -1,29 +1,31 @@
 """Benchmark: concurrent raters submitting full responses to `leadwell serve`.
 
-    .venv/bin/python benchmarks/submit.py                       # SQLite and PostgreSQL, 2 and 3 workers
-    .venv/bin/python benchmarks/submit.py --database sqlite --workers 3
+    .venv/bin/python benchmarks/submit.py               # SQLite and PostgreSQL, 2 and 3 workers
+    .venv/bin/python benchmarks/submit.py --database sqlite --workers 3 --seconds 10
     .venv/bin/python benchmarks/submit.py --raters 32 --submissions 3000 --database both
 
 For every database and worker count it builds a fresh database (SQLite: a temporary file;
-PostgreSQL: the database ``leadwell_bench`` next to DATABASE_URL's, created and dropped here,
+PostgreSQL: the database ``leadwell_bench`` on DATABASE_URL's server, created and dropped here,
 so the test database is never touched), migrates it and creates one organization, an open
 cycle, assessments of 12 raters each (self, manager, 3 peers, 5 direct reports, 2 others) and
-their invitations with known raw tokens. In that setup process it counts the SQL queries of a
-submission with django.test.Client on the same database; then it starts ``leadwell serve`` on
-127.0.0.1, lets ``--raters`` simulated browsers submit concurrently, stops the server and checks
-the database: every acknowledged submission is stored exactly once, and nothing else is.
+their invitations with known raw tokens. In that setup process it counts the SQL of one
+submission with django.test.Client on the same database. Then it starts ``leadwell serve`` on
+127.0.0.1, lets ``--raters`` simulated browsers submit at the same time, each its own
+invitations one after the other, stops the server and checks the database: every acknowledged
+submission is stored exactly once, and nothing else is.
 
-A submission is what a rater's browser must send for a complete response to be stored, in the
-fewest requests the survey takes: the POST of each page with its answers (6 rating pages and
-the open questions: a page's form refuses answers of other pages, and autosave saves one page
-too) and the submit POST, 8 requests, timed together as one latency sample. The redirect after
-each POST is not followed (``--browser`` follows them, and opens the link first, as a browser
-does: 19 requests). Each simulated browser GETs one rater's intro page before the timed load,
-for its CSRF cookie and form token, as a browser does when the link is opened.
+A full submission is what a rater's browser must send for a complete response to be stored, in
+the fewest requests the survey takes: the POST of each page with its answers (6 rating pages and
+the open questions; a page's form refuses answers of other pages, and autosave saves one page
+too) and the submit POST: 8 requests, timed together as one latency sample. The redirect after
+each POST is not followed (``--browser`` follows them and opens the link first, as a browser
+does: 19 requests). Each simulated browser GETs an intro page once before the timed load, for
+the CSRF cookie and form token a browser keeps. A second, shorter load times the submit POST
+alone, on invitations whose answers were saved beforehand (complete drafts).
 
-Goals (issue 3): at least 300 submissions per second on this 2-core machine with a p99 latency
-under 250 ms at 32 concurrent raters, at most 6 SQL queries per submission, none lost or
-duplicated.
+Goals (issue 3): at least 300 full submissions per second on this 2-core machine with a p99
+latency under 250 ms at 32 concurrent raters, at most 6 SQL queries per submission, none lost
+or duplicated.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import functools
 import hashlib
 import http.client
 import io
 import json
+import math
 import os
 import pstats
 import random
@@ -48,42 +52,59 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from leadwell.instrument import load_instrument
+from leadwell.instrument import Instrument, load_instrument
 from leadwell.survey.layout import PagePlan, page_plan
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_DEFAULT = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_DATABASE = "leadwell_bench"
 GOAL_RATE, GOAL_P99_MS, GOAL_QUERIES = 300.0, 250.0, 6
 GROUPS_12 = ("self", "manager", *["peer"] * 3, *["direct"] * 5, *["other"] * 2)
 INSTRUMENT_VERSION = "1"
-IN_PROCESS_QUERIES, IN_PROCESS_TIMED = 3, 30  # invitations the setup process submits itself
-PROBE = 32  # invitations submitted twice at once (a double click) after the timed load
+MEASURED, IN_PROCESS_TIMED = 3, 20  # invitations the setup process submits itself
+PROFILED = 100  # in-process submissions under cProfile (--profile)
+HEALTH_SECONDS = 3  # the stack's floor: GET /health/ as fast as the server answers
+PROBE = 32  # invitations submitted twice at once (a double click) after the timed loads
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
-# --- what a rater sends ---------------------------------------------------------------------
+# --- what a rater sends -----------------------------------------------------------------------
 
 
+@functools.cache
+def _instrument() -> Instrument:
+    return load_instrument(INSTRUMENT_VERSION)
+
+
+@functools.cache
 def _plan(group: str) -> PagePlan:
-    return page_plan(load_instrument(INSTRUMENT_VERSION), is_self=group == "self")
+    return page_plan(_instrument(), is_self=group == "self")
 
 
-def answers_for(token: str, group: str) -> tuple[list[bytes], bytes, int]:
-    """The page bodies a rater posts, the answer bytes a submit must store, the comment count.
+@dataclass(frozen=True)
+class Answers:
+    """One rater's answers: the page bodies posted, and what a submit must store."""
 
-    Answers are drawn from a generator seeded by the token, so every invitation sends its own
-    answers (and a duplicate or a loss shows in the stored bytes); 1 in 20 is "Not observed".
-    """
-    instrument = load_instrument(INSTRUMENT_VERSION)
+    bodies: list[bytes]  # urlencoded form of each page, without the CSRF field
+    stored: bytes  # one byte per item in instrument order, 0 for "Not observed"
+    comments: dict[str, str]  # open question → text
+
+
+def answers_for(token: str, group: str) -> Answers:
+    """Answers drawn from a generator seeded by the token, so every invitation sends its own
+    (a loss or a duplicate shows in the stored bytes); 1 in 20 is "Not observed", and two of
+    the four open questions get a comment."""
+    instrument = _instrument()
     rng = random.Random(token)
     stored = bytearray(len(instrument.item_ids))
-    bodies = []
+    bodies, comments = [], {}
     for page in _plan(group).pages:
         fields = [("action", "next")]
         for item_id in page.item_ids:
@@ -93,12 +114,13 @@ def answers_for(token: str, group: str) -> tuple[list[bytes], bytes, int]:
         for number, question in enumerate(page.question_ids):
             text = f"Benchmark comment {number} ({token[:6]})." if number < 2 else ""
             fields.append((f"comment-{question}", text))
+            if text:
+                comments[question] = text
         bodies.append(urllib.parse.urlencode(fields).encode())
-    comments = min(2, len(_plan(group).question_ids))
-    return bodies, bytes(stored), comments
+    return Answers(bodies, bytes(stored), comments)
 
 
-# --- databases --------------------------------------------------------------------------------
+# --- databases and the Django processes -------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -111,14 +133,15 @@ def fresh_database(kind: str, postgres_url: str, home: Path) -> Iterator[str]:
 
     parts = urllib.parse.urlsplit(postgres_url)
     url = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
     with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(drop)
         connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
     try:
         yield url
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+            connection.execute(drop)
 
 
 def _environment(url: str, home: Path) -> dict[str, str]:
@@ -137,7 +160,7 @@ def _environment(url: str, home: Path) -> dict[str, str]:
 
 
 def _internal(step: str, url: str, home: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """Run a step in a Django process on ``url`` (``python submit.py --internal``)."""
+    """Run ``step`` in a Django process on ``url`` (this file with ``--internal``)."""
     (home / "options.json").write_text(json.dumps(options))
     subprocess.run(
         [sys.executable, __file__, "--internal", step, str(home)],
@@ -148,24 +171,36 @@ def _internal(step: str, url: str, home: Path, options: dict[str, Any]) -> dict[
     return json.loads((home / f"{step}.json").read_text())
 
 
-# --- the setup process (Django) ---------------------------------------------------------------
-
-
-def _setup_django() -> None:
+def internal_main(step: str, home: Path) -> None:
     import django
+    from django.core.management import call_command
 
+    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
+    options = json.loads((home / "options.json").read_text())
     django.setup()
+    if step == "prepare":
+        start = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        migrated = time.perf_counter() - start
+        rows = _populate(options["invitations"])
+        _draft(rows[len(rows) - options["drafted"] :])
+        result = _measure(rows, profile=options["profile"])
+        result.update(rows=rows, migrate_s=migrated, setup_s=time.perf_counter() - start)
+    else:
+        result = _verify(options["acked"])
+    (home / f"{step}.json").write_text(json.dumps(result))
+
+
+# --- the setup process: data, SQL counts, in-process time, the final check -------------------
 
 
 def _populate(count: int) -> list[dict[str, Any]]:
-    """One org, one open cycle, ceil(count / 12) assessments of 12 raters; invitations, shuffled."""
+    """One org, one open cycle, assessments of 12 raters; ``count`` invitations, shuffled."""
     from leadwell.cycles.models import Assessment, Cycle, Invitation
     from leadwell.orgs.models import Organization, Person
 
     org = Organization.objects.create(name="Bench", slug="bench")
-    cycle = Cycle.objects.create(
-        organization=org, name="Benchmark", status=Cycle.OPEN, instrument_version="1"
-    )
+    cycle = Cycle.objects.create(organization=org, name="Benchmark", status=Cycle.OPEN)
     leaders = Person.objects.bulk_create(
         Person(organization=org, name=f"Leader {i}", email=f"leader{i}@bench.example")
         for i in range(-(-count // len(GROUPS_12)))
@@ -194,120 +229,170 @@ def _populate(count: int) -> list[dict[str, Any]]:
     return rows[:count]
 
 
-def _client_submit(client: Any, row: dict[str, Any], capture: Any = None) -> list[int]:
-    """Submit one invitation in-process; the Django query count of each request."""
-    bodies, _, _ = answers_for(row["token"], row["group"])
-    token, counts = row["token"], []
-    paths = [f"/r/{token}/page/{n}/" for n in range(1, len(bodies) + 1)] + [f"/r/{token}/submit/"]
-    for path, body in zip(paths, [*bodies, b""], strict=True):
-        with capture() if capture else contextlib.nullcontext() as queries:
+def _draft(rows: list[dict[str, Any]]) -> None:
+    """Save every answer of these invitations as a draft, as if each rater reached Submit."""
+    from leadwell.cycles.models import Draft, Invitation
+
+    hashes = [hashlib.sha256(row["token"].encode()).hexdigest() for row in rows]
+    ids = dict(Invitation.objects.filter(token_hash__in=hashes).values_list("token_hash", "pk"))
+    drafts = []
+    for row, token_hash in zip(rows, hashes, strict=True):
+        answers = answers_for(row["token"], row["group"])
+        comments = {"_started": int(time.time()) - 600, **answers.comments}
+        drafts.append(
+            Draft(invitation_id=ids[token_hash], answers=answers.stored, comments=comments, page=8)
+        )
+    Draft.objects.bulk_create(drafts, batch_size=500)
+    Invitation.objects.filter(pk__in=ids.values()).update(status=Invitation.STARTED)
+
+
+class _Counted:
+    """Around one request: Django's queries (CaptureQueriesContext) and every statement."""
+
+    def __init__(self, wire: list[str], out: list[dict[str, Any]]) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.wire, self.out, self.django = wire, out, CaptureQueriesContext(connection)
+
+    def __enter__(self) -> _Counted:
+        self.start = len(self.wire)
+        self.django.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.django.__exit__(*exc)
+        sql = [q["sql"] for q in self.django.captured_queries]
+        queries = [q for q in sql if not TRANSACTION_CONTROL.match(q)]
+        self.out.append({"queries": queries, "wire": self.wire[self.start :]})
+
+
+def _client_submit(client: Any, token: str, bodies: list[bytes], **options: Any) -> None:
+    """Submit one invitation in-process: its page POSTs, then the submit POST.
+
+    ``close_old_connections()`` before each request does what the server's request_started
+    signal does (django.test.Client leaves it out): SQLite opens a new connection (its
+    CONN_MAX_AGE is 0), PostgreSQL health-checks its kept connection on first use.
+    ``options``: ``count`` (a factory of context managers around each request), ``keep`` (keep
+    the connection between requests instead).
+    """
+    from django.db import close_old_connections
+
+    pages = [f"/r/{token}/page/{n}/" for n in range(1, len(bodies) + 1)]
+    for path, body in zip([*pages, f"/r/{token}/submit/"], [*bodies, b""], strict=True):
+        if not options.get("keep"):
+            close_old_connections()
+        with options["count"]() if "count" in options else contextlib.nullcontext():
             response = client.post(path, body, content_type="application/x-www-form-urlencoded")
         if response.status_code != 302:
             raise RuntimeError(f"in-process {path} answered {response.status_code}")
-        counts.append(len(queries.captured_queries) if capture else 0)
     if not response["Location"].endswith("/thanks/"):
         raise RuntimeError(f"in-process submit went to {response['Location']}")
-    return counts
+    if not options.get("keep"):
+        close_old_connections()  # the server's request_finished
 
 
-def _statements(vendor: str) -> Any:
-    """Count every statement the database receives (BEGIN/COMMIT/PRAGMA and health checks too).
+def _wire(vendor: str) -> list[str]:
+    """Record every statement the database receives: BEGIN/COMMIT, PRAGMAs, health checks too.
 
-    SQLite: its trace callback on every new connection. PostgreSQL: psycopg's execute and
-    commit (a commit stands for BEGIN + COMMIT, both sent by psycopg itself)."""
+    SQLite: its trace callback on every new connection. PostgreSQL: psycopg's cursor execute
+    and commit (psycopg sends BEGIN itself before a transaction's first statement).
+    """
     seen: list[str] = []
     if vendor == "sqlite":
+        from django.db import connection
         from django.db.backends.signals import connection_created
 
         def trace(sender: Any, connection: Any, **_: Any) -> None:
             connection.connection.set_trace_callback(seen.append)
 
         connection_created.connect(trace, weak=False)
+        connection.close()
         return seen
     import psycopg
 
-    for cls in (psycopg.Cursor, psycopg.ClientCursor):
-        original = cls.execute
+    execute, commit = psycopg.Cursor.execute, psycopg.Connection.commit
 
-        def execute(self: Any, query: Any, *a: Any, _original: Any = original, **k: Any) -> Any:
-            seen.append(str(query) if isinstance(query, str) else "(composed)")
-            return _original(self, query, *a, **k)
+    def traced_execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(query if isinstance(query, str) else repr(query))
+        return execute(self, query, *args, **kwargs)
 
-        cls.execute = execute  # type: ignore[method-assign]
-    commit = psycopg.Connection.commit
-
-    def counted_commit(self: Any) -> None:
+    def traced_commit(self: Any) -> None:
         seen.extend(["BEGIN", "COMMIT"])
         commit(self)
 
-    psycopg.Connection.commit = counted_commit  # type: ignore[method-assign]
+    psycopg.Cursor.execute = traced_execute  # type: ignore[method-assign]
+    psycopg.Connection.commit = traced_commit  # type: ignore[method-assign]
     return seen
 
 
-def _measure(rows: list[dict[str, Any]], options: dict[str, Any]) -> dict[str, Any]:
-    """Queries per request (django.test.Client + CaptureQueriesContext) and in-process time."""
+def _measure(rows: list[dict[str, Any]], *, profile: bool) -> dict[str, Any]:
+    """SQL of each request of a full submission, and the in-process time of a submission."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    seen = _statements(connection.vendor)
+    bodies = {row["token"]: answers_for(row["token"], row["group"]).bodies for row in rows}
+    wire = _wire(connection.vendor)
     client = Client()
-    per_request, sql = [], []
-    for row in rows[:IN_PROCESS_QUERIES]:
-        sql.clear()
-
-        def capture(sql: list[Any] = sql) -> Any:
-            context = CaptureQueriesContext(connection)
-            sql.append(context)
-            return context
-
-        seen.clear()
-        per_request.append(_client_submit(client, row, capture))
-    statements = len(seen)
-    shown = [[q["sql"] for q in context.captured_queries] for context in sql]
-    timed = rows[IN_PROCESS_QUERIES : IN_PROCESS_QUERIES + IN_PROCESS_TIMED]
-    start = time.perf_counter()
-    for row in timed:
-        _client_submit(client, row)
-    seconds = (time.perf_counter() - start) / len(timed)
-    result = {
-        "per_request": per_request,
-        "statements": statements,
-        "sql": shown,
-        "in_process_ms": 1000 * seconds,
-        "used": IN_PROCESS_QUERIES + len(timed),
+    runs: list[list[dict[str, Any]]] = []
+    for row in rows[:MEASURED]:
+        runs.append([])
+        _client_submit(
+            client, row["token"], bodies[row["token"]], count=lambda: _Counted(wire, runs[-1])
+        )
+    result: dict[str, Any] = {
+        "requests": runs[-1],
+        "stable": all(
+            [len(r["queries"]) for r in run] == [len(r["queries"]) for r in runs[-1]]
+            for run in runs
+        ),
     }
-    if options["profile"]:
-        result["profile"] = _profile(client, rows[result["used"] : result["used"] + 100])
-        result["used"] += 100
+    used = MEASURED
+    for keep in (False, True):
+        timed = rows[used : used + IN_PROCESS_TIMED]
+        start = time.perf_counter()
+        for row in timed:
+            _client_submit(client, row["token"], bodies[row["token"]], keep=keep)
+        result["kept_ms" if keep else "served_ms"] = (
+            1000 * (time.perf_counter() - start) / len(timed)
+        )
+        used += len(timed)
+    if profile:
+        result["profile"] = _profile(client, rows[used : used + PROFILED], bodies)
+        used += PROFILED
+    result["used"] = used
     return result
 
 
-def _profile(client: Any, rows: list[dict[str, Any]]) -> str:
+def _profile(client: Any, rows: list[dict[str, Any]], bodies: dict[str, list[bytes]]) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
     for row in rows:
-        _client_submit(client, row)
+        _client_submit(client, row["token"], bodies[row["token"]])
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(45)
     return out.getvalue()
 
 
 def _verify(acked: list[dict[str, Any]]) -> dict[str, Any]:
-    """Compare the stored responses with the acknowledged submissions, as multisets."""
+    """Compare the stored responses with the acknowledged submissions, as multisets of
+    (assessment, group, answer bytes): a lost submission is missing, a duplicate is extra."""
     from leadwell.cycles.models import Draft, Invitation, Response, ResponseComment
 
     expected: Counter[tuple[int, str, bytes]] = Counter()
     comments = 0
     for row in acked:
-        _, stored, n_comments = answers_for(row["token"], row["group"])
-        expected[(row["assessment"], row["group"], stored)] += 1
-        comments += n_comments
-    stored_rows = Counter(
-        (a, g, bytes(b)) for a, g, b in Response.objects.values_list("assessment", "group", "answers")
+        answers = answers_for(row["token"], row["group"])
+        expected[(row["assessment"], row["group"], answers.stored)] += 1
+        comments += len(answers.comments)
+    stored = Counter(
+        (assessment, group, bytes(data))
+        for assessment, group, data in Response.objects.values_list(
+            "assessment", "group", "answers"
+        )
     )
     hashes = {hashlib.sha256(row["token"].encode()).hexdigest() for row in acked}
     submitted = set(
@@ -315,34 +400,15 @@ def _verify(acked: list[dict[str, Any]]) -> dict[str, Any]:
     )
     return {
         "acknowledged": len(acked),
-        "responses": sum(stored_rows.values()),
-        "missing": sum((expected - stored_rows).values()),
-        "extra": sum((stored_rows - expected).values()),
+        "responses": sum(stored.values()),
+        "missing": sum((expected - stored).values()),
+        "extra": sum((stored - expected).values()),
         "acked_not_marked": len(hashes - submitted),
         "marked_not_acked": len(submitted - hashes),
-        "acked_with_draft": Draft.objects.filter(
-            invitation__token_hash__in=list(hashes)
-        ).count(),
+        "drafts_left": Draft.objects.filter(invitation__token_hash__in=list(hashes)).count(),
         "comments_expected": comments,
         "comments": ResponseComment.objects.count(),
     }
-
-
-def internal_main(step: str, home: Path) -> None:
-    from django.core.management import call_command
-
-    options = json.loads((home / "options.json").read_text())
-    _setup_django()
-    if step == "prepare":
-        start = time.perf_counter()
-        call_command("migrate", interactive=False, verbosity=0)
-        migrated = time.perf_counter() - start
-        rows = _populate(options["invitations"])
-        result = _measure(rows, options)
-        result.update(rows=rows, migrate_s=migrated, setup_s=time.perf_counter() - start)
-    else:
-        result = _verify(options["acked"])
-    (home / f"{step}.json").write_text(json.dumps(result))
 
 
 # --- the server and the simulated browsers ----------------------------------------------------
@@ -356,25 +422,24 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serving(url: str, home: Path, workers: int) -> Iterator[tuple[int, int]]:
-    """`leadwell serve` on a free port; (port, gunicorn master pid). Stopped afterwards."""
+    """`leadwell serve` on a free port; (port, gunicorn master's pid). Stopped afterwards."""
     port = _free_port()
     command = [str(Path(sys.executable).parent / "leadwell"), "serve", "--no-migrate"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    log = (home / "server.log").open("wb")
-    server = subprocess.Popen(
-        command, env=_environment(url, home), cwd=home, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        _wait_healthy(port, server)
-        yield port, server.pid
-    finally:
-        server.terminate()
+    with (home / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            command, env=_environment(url, home), cwd=home, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            _wait_healthy(port, server)
+            yield port, server.pid
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -395,14 +460,15 @@ class Browser:
     """One rater's browser: an HTTP connection to 127.0.0.1 and the site's CSRF cookie.
 
     gunicorn's sync workers close the connection after each response; http.client opens a new
-    one for the next request (on the loopback interface that costs about 0.1 ms)."""
+    one for the next request, as a browser would."""
 
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {"Origin": f"http://127.0.0.1:{port}"}
         self.form_token = b""
 
-    def send(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str, bytes]:
+    def send(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
+        """(status, Location) of one request; a POST body gets the CSRF form field."""
         headers = dict(self.headers)
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -410,14 +476,14 @@ class Browser:
         try:
             self.connection.request(method, path, body, headers)
             response = self.connection.getresponse()
-            data = response.read()
+            response.read()
         except (OSError, http.client.HTTPException):
             self.connection.close()
             raise
-        return response.status, response.getheader("Location", ""), data
+        return response.status, response.getheader("Location", "")
 
     def open_link(self, token: str) -> None:
-        """GET a rater's intro page: the CSRF cookie and the form's token, as a browser keeps them."""
+        """GET a rater's intro page; keep the CSRF cookie and the form's token, as a browser."""
         self.connection.request("GET", f"/r/{token}/", headers=self.headers)
         response = self.connection.getresponse()
         html = response.read().decode()
@@ -428,13 +494,19 @@ class Browser:
         self.headers["Cookie"] = f"csrftoken={cookie.group(1)}"
         self.form_token = form.group(1).encode()
 
+    def copy(self, port: int) -> Browser:
+        """A second tab: its own connection, the same cookie."""
+        twin = Browser(port)
+        twin.headers, twin.form_token = dict(self.headers), self.form_token
+        return twin
+
 
 @dataclass
 class Tally:
-    """What one or more simulated browsers did."""
+    """What simulated browsers did: latencies, acknowledged invitations, errors."""
 
     latencies: list[float] = field(default_factory=list)  # seconds per acknowledged submission
-    requests: dict[str, list[float]] = field(default_factory=dict)  # kind → seconds each
+    requests: dict[str, list[float]] = field(default_factory=dict)  # kind → seconds of each
     acked: list[dict[str, Any]] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -445,39 +517,59 @@ class Tally:
         for kind, times in other.requests.items():
             self.requests.setdefault(kind, []).extend(times)
 
+    def timed(self, browser: Browser, kind: str, path: str, body: bytes | None) -> tuple[int, str]:
+        start = time.perf_counter()
+        answer = browser.send("GET" if body is None else "POST", path, body)
+        self.requests.setdefault(kind, []).append(time.perf_counter() - start)
+        return answer
 
-def _timed(browser: Browser, tally: Tally, kind: str, method: str, path: str, body: Any = None):
-    start = time.perf_counter()
-    status, location, data = browser.send(method, path, body)
-    tally.requests.setdefault(kind, []).append(time.perf_counter() - start)
-    return status, location, data
 
-
-def submit_one(browser: Browser, row: dict[str, Any], bodies: list[bytes], follow: bool, tally: Tally) -> bool:
-    """One full submission; True when the server acknowledged it (302 to the thanks page)."""
-    token = row["token"]
+def submit_one(
+    browser: Browser, token: str, bodies: list[bytes], *, follow: bool, tally: Tally
+) -> bool:
+    """One submission: each page's POST, then the submit POST (with ``follow``, also the GETs a
+    browser makes: the intro, Start, each page, the review, the thanks page). True when the
+    server acknowledged it: a redirect to the thanks page."""
     if follow:
-        _timed(browser, tally, "GET intro", "GET", f"/r/{token}/")
-        _timed(browser, tally, "POST start", "POST", f"/r/{token}/", b"")
+        tally.timed(browser, "GET intro", f"/r/{token}/", None)
+        tally.timed(browser, "POST start", f"/r/{token}/", b"")
     for number, body in enumerate(bodies, 1):
         if follow:
-            _timed(browser, tally, "GET page", "GET", f"/r/{token}/page/{number}/")
-        status, location, _ = _timed(browser, tally, "POST page", "POST", f"/r/{token}/page/{number}/", body)
+            tally.timed(browser, "GET page", f"/r/{token}/page/{number}/", None)
+        status, _ = tally.timed(browser, "POST page", f"/r/{token}/page/{number}/", body)
         if status != 302:
-            tally.errors[f"page POST {status}"] += 1
+            tally.errors[f"page POST answered {status}"] += 1
             return False
     if follow:
-        _timed(browser, tally, "GET review", "GET", f"/r/{token}/review/")
-    status, location, _ = _timed(browser, tally, "POST submit", "POST", f"/r/{token}/submit/", b"")
+        tally.timed(browser, "GET review", f"/r/{token}/review/", None)
+    status, location = tally.timed(browser, "POST submit", f"/r/{token}/submit/", b"")
     if status != 302 or not location.endswith("/thanks/"):
-        tally.errors[f"submit POST {status}"] += 1
+        tally.errors[f"submit POST answered {status}"] += 1
         return False
     if follow:
-        _timed(browser, tally, "GET thanks", "GET", location)
+        tally.timed(browser, "GET thanks", location, None)
     return True
 
 
-# --- the load ---------------------------------------------------------------------------------
+def _together(count: int, work: Callable[[int, float], None], seconds: float) -> float:
+    """Run ``work(i, deadline)`` for i < count in threads released at the same moment, with
+    ``deadline`` (time.monotonic) ``seconds`` later; the wall time until the last one ends."""
+    barrier = threading.Barrier(count + 1)
+    deadline = [math.inf]
+
+    def run(index: int) -> None:
+        barrier.wait()
+        work(index, deadline[0])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.monotonic() + seconds
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
 
 
 def run_load(
@@ -485,25 +577,23 @@ def run_load(
     jobs: list[list[dict[str, Any]]],
     bodies: dict[str, list[bytes]],
     *,
-    follow: bool,
-    seconds: float,
+    follow: bool = False,
+    seconds: float = 60,
 ) -> tuple[Tally, float]:
-    """Each browser submits its own invitations one after the other; (tally, wall seconds).
+    """Browser i submits jobs[i] one after the other, all browsers at once; (tally, seconds).
 
-    All start together; a browser starts no new submission after ``seconds``."""
+    A browser starts no new submission once ``seconds`` have passed."""
     tallies = [Tally() for _ in browsers]
-    barrier = threading.Barrier(len(browsers) + 1)
-    stop_at = time.monotonic() + seconds + 5
 
-    def work(index: int) -> None:
-        barrier.wait()
-        tally = tallies[index]
+    def work(index: int, deadline: float) -> None:
+        browser, tally = browsers[index], tallies[index]
         for row in jobs[index]:
-            if time.monotonic() > stop_at:
+            if time.monotonic() > deadline:
                 break
             start = time.perf_counter()
             try:
-                ok = submit_one(browsers[index], row, bodies[row["token"]], follow, tally)
+                ok = submit_one(browser, row["token"], bodies[row["token"]], follow=follow,
+                                tally=tally)  # fmt: skip
             except (OSError, http.client.HTTPException) as error:
                 tally.errors[type(error).__name__] += 1
                 continue
@@ -511,53 +601,68 @@ def run_load(
                 tally.latencies.append(time.perf_counter() - start)
                 tally.acked.append(row)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(browsers))]
-    for thread in threads:
-        thread.start()
-    stop_at = time.monotonic() + seconds
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
+    elapsed = _together(len(browsers), work, seconds)
     total = Tally()
     for tally in tallies:
         total.add(tally)
     return total, elapsed
 
 
-def double_submits(port: int, rows: list[dict[str, Any]], bodies: dict[str, list[bytes]]) -> dict[str, Any]:
-    """Answer each invitation, then send its submit twice at the same moment (a double click,
-    two tabs). Exactly one may be acknowledged; the other must show "already received"."""
-    first, second = Browser(port), Browser(port)
+def health_load(browsers: list[Browser], seconds: float) -> Load:
+    """The floor of the stack: every browser GETs /health/ (one SELECT 1) for ``seconds``."""
+    tallies = [Tally() for _ in browsers]
+
+    def work(index: int, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            tallies[index].timed(browsers[index], "GET /health/", "/health/", None)
+
+    elapsed = _together(len(browsers), work, seconds)
+    total = Tally()
+    for tally in tallies:
+        total.add(tally)
+    return Load("health", total, elapsed, {})
+
+
+def double_submits(
+    port: int, rows: list[dict[str, Any]], bodies: dict[str, list[bytes]]
+) -> dict[str, Any]:
+    """Answer each invitation, then send its submit twice at the same moment from two
+    connections (a double click, two tabs): one may be acknowledged, the other must be told
+    "already received"."""
+    first = Browser(port)
     first.open_link(rows[0]["token"])
-    second.headers, second.form_token = dict(first.headers), first.form_token
-    acked, twice, received, other = [], 0, 0, Counter()
+    second = first.copy(port)
+    acked, twice, received, other = [], 0, 0, Counter[str]()
     for row in rows:
         token = row["token"]
         for number, body in enumerate(bodies[token], 1):
             first.send("POST", f"/r/{token}/page/{number}/", body)
-        barrier = threading.Barrier(2)
-        answers: list[tuple[int, str]] = []
-
-        def submit(browser: Browser, token: str = token, barrier: Any = barrier) -> None:
-            barrier.wait()
-            status, location, _ = browser.send("POST", f"/r/{token}/submit/", b"")
-            answers.append((status, location))
-
-        threads = [threading.Thread(target=submit, args=(b,)) for b in (first, second)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        oks = sum(1 for status, location in answers if status == 302 and location.endswith("/thanks/"))
-        received += sum(1 for status, _ in answers if status == 200)
+        answers = _at_once([first, second], f"/r/{token}/submit/")
+        oks = sum(status == 302 and location.endswith("/thanks/") for status, location in answers)
+        received += sum(status == 200 for status, _ in answers)
         other.update(str(status) for status, _ in answers if status not in (200, 302))
         twice += oks == 2
         if oks:
             acked.append(row)
     return {"invitations": len(rows), "acked": acked, "twice": twice, "received": received,
-            "other": dict(other)}
+            "other": dict(other)}  # fmt: skip
+
+
+def _at_once(browsers: list[Browser], path: str) -> list[tuple[int, str]]:
+    """POST ``path`` from every browser at the same moment; (status, Location) of each."""
+    barrier = threading.Barrier(len(browsers))
+    answers: list[tuple[int, str]] = []
+
+    def post(browser: Browser) -> None:
+        barrier.wait()
+        answers.append(browser.send("POST", path, b""))
+
+    threads = [threading.Thread(target=post, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 # --- CPU accounting ---------------------------------------------------------------------------
@@ -565,10 +670,14 @@ def double_submits(port: int, rows: list[dict[str, Any]], bodies: dict[str, list
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def _stat(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _process_cpu(pid: int) -> float:
     """User + system CPU seconds of a process (0 when it is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _stat(pid)
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICK
@@ -577,51 +686,60 @@ def _process_cpu(pid: int) -> float:
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.append(int(entry.name))
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit() and int(_stat(entry.name)[1]) == pid:
+                out.append(int(entry.name))
     return out
-
-
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    total = sum(values[:8])
-    return (total - idle) / _TICK, total / _TICK
 
 
 @dataclass
 class CpuSnapshot:
-    server: float
-    client: float
-    busy: float
+    server: float  # the gunicorn workers
+    client: float  # this process: the simulated browsers
+    busy: float  # the whole machine, all cores
     total: float
+    wall: float
 
     @classmethod
     def take(cls, server_pids: list[int]) -> CpuSnapshot:
-        busy, total = _machine_cpu()
-        return cls(sum(map(_process_cpu, server_pids)), time.process_time(), busy, total)
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle, total = values[3] + values[4], sum(values[:8])
+        return cls(
+            sum(map(_process_cpu, server_pids)),
+            time.process_time(),
+            (total - idle) / _TICK,
+            total / _TICK,
+            time.perf_counter(),
+        )
+
+    def since(self, before: CpuSnapshot) -> dict[str, float]:
+        """Cores in use on average: the machine, gunicorn, the load generator, the rest."""
+        wall = self.wall - before.wall
+        server, client = (self.server - before.server) / wall, (self.client - before.client) / wall
+        busy = (self.busy - before.busy) / wall
+        return {"cores": (self.total - before.total) / wall, "busy": busy, "server": server,
+                "client": client, "rest": max(0.0, busy - server - client)}  # fmt: skip
 
 
-def _cpu_use(before: CpuSnapshot, after: CpuSnapshot, elapsed: float) -> dict[str, float]:
-    """Cores in use on average during the load: machine, gunicorn, the load generator, rest."""
-    server = (after.server - before.server) / elapsed
-    client = (after.client - before.client) / elapsed
-    busy = (after.busy - before.busy) / elapsed
-    cores = (after.total - before.total) / elapsed
-    return {"cores": cores, "busy": busy, "server": server, "client": client,
-            "rest": busy - server - client}
+# --- one run: a database, a worker count ------------------------------------------------------
 
 
-# --- one run ----------------------------------------------------------------------------------
+@dataclass
+class Load:
+    """One timed load: its tally, its wall time, its CPU use."""
 
+    name: str
+    tally: Tally
+    seconds: float
+    cpu: dict[str, float]
 
-def _quantile(values: list[float], q: float) -> float:
-    """Nearest-rank quantile (the value below which a fraction q of the samples lie)."""
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, -(-int(q * len(ordered) * 1000) // 1000) - 1))]
+    @property
+    def rate(self) -> float:
+        return len(self.tally.latencies) / self.seconds
+
+    @property
+    def rate_requests(self) -> float:
+        return sum(map(len, self.tally.requests.values())) / self.seconds
 
 
 def run_once(kind: str, workers: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -637,32 +755,210 @@ def run_once(kind: str, workers: int, args: argparse.Namespace) -> dict[str, Any
 
 
 def _run(kind: str, workers: int, url: str, home: Path, args: argparse.Namespace) -> dict[str, Any]:
-    in_process = IN_PROCESS_QUERIES + IN_PROCESS_TIMED + (100 if args.profile else 0)
-    needed = in_process + args.raters + args.submissions + PROBE
-    prep = _internal("prepare", url, home, {"invitations": needed, "profile": args.profile})
-    rows = prep["rows"]
-    acked = rows[: prep["used"]]
-    warm = rows[prep["used"] : prep["used"] + args.raters]
-    load = rows[prep["used"] + args.raters : -PROBE]
-    probe = rows[-PROBE:]
-    bodies = {row["token"]: answers_for(row["token"], row["group"])[0] for row in rows}
+    in_process = MEASURED + 2 * IN_PROCESS_TIMED + (PROFILED if args.profile else 0)
+    n = args.submissions
+    options = {"invitations": in_process + args.raters + 2 * n + PROBE, "drafted": n}
+    prep = _internal("prepare", url, home, {**options, "profile": args.profile})
+    rows, used = prep["rows"], prep["used"]
+    warm, full = rows[used : used + args.raters], rows[used + args.raters : used + args.raters + n]
+    probe, drafted = rows[-n - PROBE : -n], rows[-n:]
+    bodies = {row["token"]: answers_for(row["token"], row["group"]).bodies for row in rows}
+    loads = []
     with serving(url, home, workers) as (port, master):
         browsers = [Browser(port) for _ in range(args.raters)]
         for browser, row in zip(browsers, warm, strict=True):
             browser.open_link(row["token"])
-        warm_tally, _ = run_load(
-            browsers, [[row] for row in warm], bodies, follow=args.browser, seconds=60
-        )
+        warm_tally, _ = run_load(browsers, [[row] for row in warm], bodies)
         pids = _children(master)
-        before = CpuSnapshot.take(pids)
-        jobs = [load[i :: args.raters] for i in range(args.raters)]
-        tally, elapsed = run_load(browsers, jobs, bodies, follow=args.browser, seconds=args.seconds)
-        cpu = _cpu_use(before, CpuSnapshot.take(pids), elapsed)
+        floor = health_load(browsers, HEALTH_SECONDS)
+        for name, pool in (("full", full), ("submit", drafted)):
+            jobs = [pool[i :: args.raters] for i in range(args.raters)]
+            pages = {row["token"]: [] for row in pool} if name == "submit" else bodies
+            before = CpuSnapshot.take(pids)
+            tally, seconds = run_load(
+                browsers, jobs, pages, follow=args.browser and name == "full", seconds=args.seconds
+            )
+            loads.append(Load(name, tally, seconds, CpuSnapshot.take(pids).since(before)))
         doubles = double_submits(port, probe, bodies)
-    acked += warm_tally.acked + tally.acked + doubles.pop("acked")
+    acked = rows[:used] + warm_tally.acked + doubles.pop("acked")
+    acked += [row for load in loads for row in load.tally.acked]
     check = _internal("verify", url, home, {"acked": acked})
-    return {
-        "database": kind, "workers": workers, "prep": prep, "tally": tally, "elapsed": elapsed,
-        "cpu": cpu, "doubles": doubles, "check": check,
-        "warm_errors": warm_tally.errors,
-    }
+    return {"database": kind, "workers": workers, "prep": prep, "loads": loads, "floor": floor,
+            "warm_errors": warm_tally.errors, "doubles": doubles, "check": check}  # fmt: skip
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """Nearest-rank quantile: the smallest sample with at least a fraction q at or below it."""
+    ordered = sorted(values)
+    rank = math.ceil(round(q * len(ordered), 9))
+    return ordered[min(len(ordered), max(1, rank)) - 1]
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:,.0f} ms"
+
+
+def _sql_rows(prep: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(request, Django queries without BEGIN/COMMIT, statements received) for a submission."""
+    requests = prep["requests"]
+    counts = [(len(r["queries"]), len(r["wire"])) for r in requests]
+    out = [("POST page 1 (creates the draft)", *counts[0])]
+    if len(set(counts[1:-1])) == 1:
+        out.append((f"POST pages 2-{len(counts) - 1}, each", *counts[1]))
+    else:
+        out += [(f"POST page {i}", *c) for i, c in enumerate(counts[1:-1], 2)]
+    out.append(("POST submit", *counts[-1]))
+    out.append(("a full submission", sum(c[0] for c in counts), sum(c[1] for c in counts)))
+    return out
+
+
+def print_run(result: dict[str, Any], *, show_sql: bool) -> None:
+    prep, check, d = result["prep"], result["check"], result["doubles"]
+    print(f"\n{NAMES[result['database']]}, {result['workers']} gunicorn workers")
+    print(f"  setup: migrate {prep['migrate_s']:.1f} s, whole setup {prep['setup_s']:.1f} s")
+    floor = result["floor"]
+    print(
+        f"  the stack's floor: GET /health/ (one SELECT 1), {floor.rate_requests:,.0f} requests "
+        f"per second, p50 {_ms(_quantile(floor.tally.requests['GET /health/'], 0.5))}"
+    )
+    for load in result["loads"]:
+        _print_load(load)
+    errors = result["warm_errors"]
+    if errors:
+        print(f"  errors while warming up: {dict(errors)}")
+    print("  SQL per request, in-process (django.test.Client + CaptureQueriesContext on the same")
+    print("  database): queries without BEGIN/COMMIT | every statement the database received")
+    for name, queries, wire in _sql_rows(prep):
+        print(f"    {name:<34} {queries:>4} | {wire:>4}")
+    if not prep["stable"]:
+        print("    (the first measured submissions differed in their query counts)")
+    print(
+        f"  in-process, one thread, no HTTP: {prep['served_ms']:.1f} ms per full submission "
+        f"(a new SQLite connection / a PostgreSQL health check per request, as served); "
+        f"{prep['kept_ms']:.1f} ms keeping the connection"
+    )
+    print(
+        f"  double submits: {d['invitations']} invitations submitted twice at the same moment: "
+        f"{d['twice']} acknowledged twice, {d['received']} answered 'already received'"
+        + (f", other answers {d['other']}" if d["other"] else "")
+    )
+    print(
+        f"  database check: {check['acknowledged']:,} acknowledged, {check['responses']:,} "
+        f"responses: {check['missing']} missing, {check['extra']} extra; invitations: "
+        f"{check['acked_not_marked']} acknowledged but not marked submitted, "
+        f"{check['marked_not_acked']} marked but not acknowledged; drafts left "
+        f"{check['drafts_left']}; comments {check['comments']:,} of {check['comments_expected']:,}"
+    )
+    if show_sql:
+        for number, request in enumerate(prep["requests"], 1):
+            print(f"  -- request {number}: every statement the database received")
+            for sql in request["wire"]:
+                print(f"     {sql[:160]}")
+    if "profile" in prep:
+        print(prep["profile"])
+
+
+def _print_load(load: Load) -> None:
+    tally, cpu = load.tally, load.cpu
+    what = "full submissions" if load.name == "full" else "submit POSTs of saved answers"
+    done = len(tally.latencies)
+    if done:
+        print(
+            f"  {done:,} {what} in {load.seconds:.1f} s = {load.rate:.1f} per second; latency "
+            f"p50 {_ms(_quantile(tally.latencies, 0.5))}, "
+            f"p99 {_ms(_quantile(tally.latencies, 0.99))}"
+        )
+    for kind, times in tally.requests.items():
+        print(
+            f"    {kind:<12} {len(times):>6,} requests, {len(times) / load.seconds:6.0f}/s, "
+            f"p50 {_ms(_quantile(times, 0.5))}, p99 {_ms(_quantile(times, 0.99))}"
+        )
+    print(
+        f"    CPU in cores (of {cpu['cores']:.1f}): machine {cpu['busy']:.2f} = gunicorn workers "
+        f"{cpu['server']:.2f} + load generator {cpu['client']:.2f} + database and the rest "
+        f"{cpu['rest']:.2f}"
+    )
+    if tally.errors:
+        print(f"    errors: {dict(tally.errors)}")
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**NOT met**"
+
+
+def print_table(results: list[dict[str, Any]], *, browser: bool) -> None:
+    print(
+        "\n| database | workers | measured | per second | p50 | p99 | SQL queries | lost "
+        "| duplicated | goals |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        check, sql = r["check"], _sql_rows(r["prep"])
+        lost, extra = check["missing"], check["extra"] + r["doubles"]["twice"]
+        for load in r["loads"]:
+            latencies = load.tally.latencies or [math.nan]
+            p50, p99 = _quantile(latencies, 0.5), _quantile(latencies, 0.99)
+            queries = sql[-1][1] if load.name == "full" else sql[-2][1]
+            what = "full submission" if load.name == "full" else "submit POST only"
+            if browser and load.name == "full":
+                what += " (as a browser, 19 requests; SQL of its 8 POSTs)"
+            goals = (
+                f"rate {_met(load.rate >= GOAL_RATE)}, p99 {_met(p99 * 1000 < GOAL_P99_MS)}, "
+                f"queries {_met(queries <= GOAL_QUERIES)}"
+            )
+            print(
+                f"| {NAMES[r['database']]} | {r['workers']} | {what} | {load.rate:.1f} "
+                f"| {_ms(p50)} | {_ms(p99)} | {queries} | {lost} | {extra} | {goals} |"
+            )
+    print(f"| goal | | full submission | >= {GOAL_RATE:.0f} | | < {GOAL_P99_MS:.0f} ms "
+          f"| <= {GOAL_QUERIES} | 0 | 0 | |")  # fmt: skip
+
+
+def _postgres_server() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else POSTGRES_DEFAULT
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raters", type=int, default=32, help="concurrent simulated browsers")
+    parser.add_argument("--submissions", type=int, default=3000, help="per load, at most")
+    parser.add_argument("--seconds", type=float, default=12, help="time limit of each load")
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--workers", default="2,3", help="gunicorn worker counts, e.g. 2,3")
+    parser.add_argument(
+        "--postgres-url",
+        default=_postgres_server(),
+        help=f"server to create {BENCH_DATABASE} on (DATABASE_URL, else {POSTGRES_DEFAULT})",
+    )
+    parser.add_argument("--browser", action="store_true", help="follow redirects as a browser")
+    parser.add_argument("--profile", action="store_true", help="cProfile in-process submissions")
+    parser.add_argument("--show-sql", action="store_true", help="print a submission's SQL")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args()
+    if args.submissions < 1 or args.raters < 1:
+        parser.error("--raters and --submissions must be at least 1")
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    workers = [int(w) for w in args.workers.split(",")]
+    load = os.getloadavg()[0]
+    print(
+        f"{args.raters} concurrent raters; each load at most {args.submissions:,} submissions "
+        f"or {args.seconds:.0f} s; {'following redirects' if args.browser else '8 POSTs'} per "
+        f"full submission; {os.cpu_count()} cores, load average {load:.2f} before the start"
+    )
+    results = []
+    for kind in databases:
+        for count in workers:
+            results.append(run_once(kind, count, args))
+            print_run(results[-1], show_sql=args.show_sql)
+    print_table(results, browser=args.browser)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--internal"]:
+        internal_main(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
