@@ -161,3 +161,23 @@ def test_closing_keeps_every_response_unchanged(opened, admin):
     kept = {r.pk: bytes(r.answers) for r in Response.objects.filter(assessment=assessment)}
     assert kept == made
     assert Cycle.objects.get(pk=opened.pk).status == Cycle.CLOSED
+
+
+def test_closing_deletes_the_drafts_of_raters_who_never_submitted(opened, admin):
+    from leadwell.cycles.models import Draft
+
+    waiting = Invitation.objects.filter(assessment__cycle=opened)[:2]
+    for invitation in waiting:
+        Draft.objects.create(invitation=invitation, answers=bytes([3] * 59), page=2)
+    other = Cycle.objects.create(organization=opened.organization, name="Other", status=Cycle.OPEN)
+    other_assessment = other.assessments.create(
+        organization=opened.organization, leader=waiting[0].assessment.leader
+    )
+    elsewhere = Invitation.objects.create(
+        organization=opened.organization, assessment=other_assessment, group="peer",
+        name="Someone", email="someone@acme.example", token_hash="f" * 64,
+    )  # fmt: skip
+    Draft.objects.create(invitation=elsewhere, answers=bytes([4] * 59))
+    services.cycle_close(opened, actor=admin)
+    # The closed cycle's half-answers are gone; another cycle's draft is untouched.
+    assert list(Draft.objects.values_list("invitation_id", flat=True)) == [elsewhere.pk]

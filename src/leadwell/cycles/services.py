@@ -47,7 +47,7 @@ from leadwell.cycles._nominations import (
     nomination_suggestions,
     nomination_update,
 )
-from leadwell.cycles.models import Assessment, Cycle, Nomination
+from leadwell.cycles.models import Assessment, Cycle, Draft, Nomination
 from leadwell.instrument import RELEASED, InstrumentError, load_instrument
 from leadwell.orgs.models import Organization, Person
 
@@ -217,14 +217,16 @@ def cycle_open(cycle: Cycle, *, override: bool = False, actor: Any) -> OpenResul
 
 
 def cycle_close(cycle: Cycle, *, actor: Any = None) -> Cycle:
-    """Open → closed: every rater's link stops working (the survey checks the status), and
-    the responses are rewritten in a random order, so that their storage order no longer
-    follows the order in which they arrived."""
+    """Open → closed: every rater's link stops working (the survey checks the status), the
+    drafts of raters who never submitted are deleted (they will never count, and they are the
+    only answers still linked to a rater), and the responses are rewritten in a random order,
+    so that their storage order no longer follows the order in which they arrived."""
     from leadwell.survey.services import response_shuffle
 
     with transaction.atomic():
         locked = _advance(cycle, Cycle.CLOSED, actor)
         _finish(cycle, locked, Cycle.CLOSED, "closed_at")
+        Draft.objects.filter(invitation__assessment__cycle=locked).delete()
         response_shuffle(cycle=locked)
     return cycle
 
