@@ -8,8 +8,6 @@ rater's survey can be tried.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +23,7 @@ from leadwell.cycles.models import (
     Response,
     ResponseComment,
 )
+from leadwell.cycles.services import hash_token, link_token, new_salt, new_token
 from leadwell.instrument import default_instrument
 from leadwell.orgs.models import Organization, Person, Role, Unit
 from leadwell.simulate import SimulationSettings, simulate
@@ -157,7 +156,7 @@ def _released_cycle(
             )  # fmt: skip
             Invitation.objects.create(
                 organization=org, assessment=assessment, nomination=nomination, group=group,
-                name=rater.name, email=rater.email, token_hash=_hash(secrets.token_urlsafe(32)),
+                name=rater.name, email=rater.email, token_hash=new_token()[1],
                 status=Invitation.SUBMITTED, sent_at=now,
             )  # fmt: skip
     answers = np.nan_to_num(frame[list(instrument.item_ids)].to_numpy(), nan=0).astype(np.uint8)
@@ -206,28 +205,25 @@ def _open_cycle(
                     organization=org, assessment=assessment, person=rater, name=rater.name,
                     email=rater.email, group=group, status=Nomination.APPROVED,
                 )  # fmt: skip
-                token = secrets.token_urlsafe(32)
-                submitted = rng.random() < 0.45
-                Invitation.objects.create(
+                earlier = answers_by.get((leader.id, group))
+                submitted = rng.random() < 0.45 and bool(earlier)
+                invitation = Invitation.objects.create(
                     organization=org, assessment=assessment, nomination=nomination, group=group,
-                    name=rater.name, email=rater.email, token_hash=_hash(token),
+                    name=rater.name, email=rater.email, token_hash=new_token()[1],
                     status=Invitation.SUBMITTED if submitted else Invitation.SENT,
                     sent_at=timezone.now(),
                 )  # fmt: skip
-                earlier = answers_by.get((leader.id, group))
-                if submitted and earlier:
+                # The link as the invitation email makes it, so a reminder resends the same one.
+                salt = new_salt()
+                token = link_token(invitation.pk, salt)
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    token_hash=hash_token(token), token_salt=salt
+                )
+                if submitted:
                     Response.objects.create(
                         organization=org, assessment=assessment, group=group,
                         answers=earlier[int(rng.integers(len(earlier)))],
                     )  # fmt: skip
-                elif submitted:
-                    Invitation.objects.filter(token_hash=_hash(token)).update(
-                        status=Invitation.SENT
-                    )
                 elif len(links) < 3 and group in ("peer", "self"):
                     links.append(token)
     return tuple(links)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -28,6 +28,11 @@ def test_demo_builds_leaders_a_released_and_an_open_cycle():
     assert Response.objects.filter(assessment__cycle=opened).count() == submitted
     assert Role.objects.filter(organization=org, role=Role.ADMIN, user__username="admin").exists()
     assert len(info.sample_links) >= 1
+    # The demo's links are made as the invitation emails make them: a reminder resends them.
+    from leadwell.cycles.services import hash_token, link_token
+
+    shown = Invitation.objects.get(token_hash=hash_token(info.sample_links[0]))
+    assert link_token(shown.pk, shown.token_salt) == info.sample_links[0]
 
 
 def test_building_twice_reuses_and_rebuild_starts_afresh():

@@ -31,6 +31,8 @@ from leadwell.cycles._common import (
     enqueue,
     hash_token,
     invitations_create,
+    link_token,
+    new_salt,
     new_token,
 )
 from leadwell.cycles._invitations import (
@@ -67,6 +69,8 @@ __all__ = [
     "hash_token",
     "invitation_correct_email",
     "invitations_send",
+    "link_token",
+    "new_salt",
     "new_token",
     "nomination_approve",
     "nomination_decline",

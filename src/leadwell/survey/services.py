@@ -41,7 +41,6 @@ Reports apply the k rule on top of all this: no figure rests on fewer than k ano
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 import time
@@ -55,6 +54,7 @@ from django.utils.translation import gettext as _
 
 from leadwell.cycles.answers import cycle_instrument, encode_answers
 from leadwell.cycles.models import Cycle, Draft, Invitation, Response, ResponseComment
+from leadwell.cycles.services import hash_token
 from leadwell.survey.layout import PagePlan, page_plan
 
 __all__ = [
@@ -101,10 +101,6 @@ class SurveyClosed(Exception):
         self.invitation = invitation
 
 
-def _hash(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
-
-
 def invitation_for_token(raw_token: str) -> Invitation:
     """The invitation behind a raw token, with its assessment, cycle, leader and draft loaded.
 
@@ -121,7 +117,7 @@ def invitation_for_token(raw_token: str) -> Invitation:
     try:
         invitation = Invitation.objects.select_related(
             "assessment__cycle", "assessment__leader", "draft"
-        ).get(token_hash=_hash(raw_token))
+        ).get(token_hash=hash_token(raw_token))
     except Invitation.DoesNotExist:
         raise SurveyNotFound(raw_token[:20]) from None
     if invitation.status == Invitation.SUBMITTED:
