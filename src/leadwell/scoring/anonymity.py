@@ -34,19 +34,6 @@ class Visibility:
     shown: np.ndarray
     folded: np.ndarray
 
-    def members(self, label: int) -> np.ndarray:
-        """Which declared groups count toward ``label``'s figures, shape (..., len(GROUPS))."""
-        shape = self.folded.shape[:-1]
-        inside = np.zeros((*shape, len(GROUPS)), dtype=bool)
-        if label == _OTHERS:
-            inside[..., _ANON] = self.folded
-        elif label == _ALL_OTHERS:
-            inside[..., _MANAGER] = True
-            inside[..., _ANON] = True
-        else:
-            inside[..., label] = True
-        return inside
-
 
 def fold(counts: np.ndarray, k: int) -> Visibility:
     """Decide, per figure, which rater groups are shown and what the folded remainder holds.

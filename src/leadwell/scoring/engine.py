@@ -154,15 +154,13 @@ def _score_chunk(
     shown = blocks.facets.n[_ALL_OTHERS, chunk] > 0
     blocks.rwg[chunk] = np.where(shown, blocks.rwg[chunk], np.nan)
 
-    a_starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
     axis_scores = _fill_axes(blocks, chunk, scores, local, group, facet_vis, instrument)
     non_self = group != GROUPS.index("self")
     per_figure = np.concatenate([scores, axis_scores], axis=1)
     others_only = np.where(non_self[:, None], per_figure, np.nan)
-    unfolded = _first_group(
-        group_moments(others_only, local, np.zeros_like(group), (len(a_starts), 1))
-    )
-    for name in ("n", "total", "squares", "low", "high"):
+    single = (chunk.stop - chunk.start, 1)
+    unfolded = _group(group_moments(others_only, local, np.zeros_like(group), single), 0)
+    for name in _FIELDS:
         getattr(blocks.spread, name)[chunk] = getattr(unfolded, name)
 
 
@@ -176,10 +174,6 @@ def _fill(block: FigureBlock, chunk: slice, moments: Moments, k: int) -> Visibil
     everyone = moments.union(tuple(range(1, len(GROUPS))))
     block.fill(chunk, _ALL_OTHERS, everyone, visibility.shown[..., _ALL_OTHERS])
     return visibility
-
-
-def _first_group(moments: Moments) -> Moments:
-    return Moments(*(getattr(moments, name)[:, 0] for name in _FIELDS))
 
 
 def _group(moments: Moments, index: int | np.ndarray) -> Moments:
@@ -227,7 +221,8 @@ def _fill_axes(
     own = np.clip(group - ANONYMOUS[0], 0, len(ANONYMOUS) - 1)
     unfolded = np.empty((rows, len(AXES)))
     per_label = np.empty((rows, 3, len(AXES)))  # own group, others, all_others
-    for x, fx in enumerate(_axis_facets(instrument)):
+    axis_facets = _axis_facets(instrument)
+    for x, fx in enumerate(axis_facets):
         values, valid = scores[:, fx], ~np.isnan(scores[:, fx])
         at = (local[:, None], fx[None, :])
         memberships = (
@@ -246,7 +241,7 @@ def _fill_axes(
     pooled = group_moments(
         per_label[:, 1:].reshape(rows, -1), local, np.zeros_like(group), (count, 1)
     )
-    for x, fx in enumerate(_axis_facets(instrument)):
+    for x, fx in enumerate(axis_facets):
         facet_means = blocks.facets.mean[:, chunk][:, :, fx]  # (labels, assessments, fx)
         present = ~np.isnan(facet_means)
         with np.errstate(invalid="ignore", divide="ignore"):
