@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "leadwell.survey",
     "leadwell.reports",
     "leadwell.development",
+    "leadwell.insights",
+    "leadwell.api",
+    "leadwell.exports",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +184,12 @@ LEADWELL_MIN_ANONYMOUS = envint("LEADWELL_MIN_ANONYMOUS", 3)
 # Where the admin's "all reports as PDF" batches are written: a folder per batch while it is
 # made, then one ZIP file; readable by the server's user only, downloaded by org admins.
 LEADWELL_REPORTS_DIR = Path(envstr("LEADWELL_REPORTS_DIR", str(BASE_DIR / "report-batches")))
+# Where exports made in the background are written (readable by the server's user only).
+LEADWELL_EXPORTS_DIR = Path(envstr("LEADWELL_EXPORTS_DIR", str(BASE_DIR / "exports")))
+# Org insights hide any figure resting on fewer leaders than this.
+LEADWELL_INSIGHTS_MIN_LEADERS = envint("LEADWELL_INSIGHTS_MIN_LEADERS", 5)
+# Requests an API key may make, e.g. "600/m" (per minute), "20/s", "10000/h".
+LEADWELL_API_RATE = envstr("LEADWELL_API_RATE", "600/m")
 
 LOGGING = {
     "version": 1,

@@ -17,5 +17,8 @@ urlpatterns = [
     path("reports/", include("leadwell.reports.urls")),
     path("plans/", include("leadwell.development.urls")),
     path("v/", include("leadwell.development.urls_public")),
+    path("insights/", include("leadwell.insights.urls")),
+    path("exports/", include("leadwell.exports.urls")),
+    path("api/", include("leadwell.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

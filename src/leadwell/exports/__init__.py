@@ -1,0 +1,1 @@
+"""Exports of a cycle's results (CSV, XLSX, JSON) and of a whole organization."""

@@ -1,0 +1,1 @@
+"""Organization insights: the balance of managing and leading across units and levels."""
