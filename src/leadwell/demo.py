@@ -28,7 +28,7 @@ from leadwell.cycles.models import (
 )
 from leadwell.cycles.services import hash_token, link_token, new_salt, new_token
 from leadwell.instrument import default_instrument
-from leadwell.orgs.models import CoachAssignment, Organization, Person, Role, Unit
+from leadwell.orgs.models import CoachAssignment, LevelChange, Organization, Person, Role, Unit
 from leadwell.simulate import SimulationSettings, simulate
 
 __all__ = ["DEMO_PASSWORD", "DEMO_SLUG", "DEMO_USERS", "DemoInfo", "demo_build"]
@@ -72,7 +72,32 @@ def demo_build(*, leaders: int = 40, seed: int = 7, rebuild: bool = False) -> De
         _released_cycle(org, people, seed, name="Autumn 2025", months_ago=6, grown=True)
         answers_by = _released_cycle(org, people, seed)
         links = _open_cycle(org, people, rng, answers_by)
+        _promotions(org, people)
+    _insights(org)
     return DemoInfo(org, created=True, sample_links=links)
+
+
+def _promotions(org: Organization, people: _People) -> None:
+    """Every fifth leader moved up a level about eight months ago: the people imports record
+    it, and org insights watch the newly promoted who are low on both axes."""
+    when = timezone.now() - timedelta(days=240)
+    for leader in people.leaders[2::5]:
+        change = LevelChange.objects.create(
+            organization=org, person=leader, level_before="specialist", level_after=leader.level
+        )
+        LevelChange.objects.filter(pk=change.pk).update(changed_at=when)
+
+
+def _insights(org: Organization) -> None:
+    """Org insights of the two released cycles, oldest first (so the later shows the trend)."""
+    from leadwell.insights.models import CycleInsights
+    from leadwell.insights.services import insights_run
+
+    for cycle in Cycle.objects.filter(organization=org, status=Cycle.RELEASED).order_by(
+        "closed_at"
+    ):
+        made = CycleInsights.objects.create(organization=org, cycle=cycle)
+        insights_run(made.pk)
 
 
 def _delete(org: Organization) -> None:

@@ -89,7 +89,9 @@ def decode_answers(data: bytes | memoryview, instrument: Instrument) -> dict[str
     }
 
 
-def cycle_responses(cycle: Any, assessments: Sequence[int] | None = None) -> Responses:
+def cycle_responses(
+    cycle: Any, assessments: Sequence[int] | None = None, *, comments: bool = True
+) -> Responses:
     """Every submitted response of ``cycle`` as columnar arrays, in two queries.
 
     ``assessments`` (primary keys) limits the load to those assessments: anonymity is decided
@@ -99,7 +101,7 @@ def cycle_responses(cycle: Any, assessments: Sequence[int] | None = None) -> Res
     order. ``assessment_ids`` are the primary keys of the assessments that have at least one
     response (ascending); assessments nobody answered are absent. ``comments`` has one object
     array per open question (None where a response left it blank); ``seconds`` is NaN where
-    unknown.
+    unknown. ``comments=False`` skips the comments' query (org insights read no text).
     """
     from leadwell.cycles.models import Response, ResponseComment
 
@@ -128,7 +130,9 @@ def cycle_responses(cycle: Any, assessments: Sequence[int] | None = None) -> Res
         assessment=inverse.astype(np.intp),
         group=group_map[group_inverse] if n else np.zeros(0, dtype=np.int8),
         answers=answers,
-        comments=_comments(ResponseComment, cycle, list(ids), instrument, assessments),
+        comments=_comments(ResponseComment, cycle, list(ids), instrument, assessments)
+        if comments
+        else {},
         seconds=np.array([np.nan if s is None else s for s in seconds], dtype=np.float64),
     )
 
