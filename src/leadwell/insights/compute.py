@@ -85,7 +85,7 @@ def _overall(quadrant: np.ndarray, axes: np.ndarray, minimum: int) -> dict[str, 
     shown = len(quadrant) >= minimum
     counts = np.bincount(quadrant, minlength=len(_PLACED))[: len(_PLACED)]
     return {
-        "n": int(len(quadrant)),
+        "n": len(quadrant),
         "shown": shown,
         "counts": [int(c) for c in counts] if shown else None,
         "managing": float(axes[:, 0].mean()) if shown else None,

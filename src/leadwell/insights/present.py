@@ -3,6 +3,7 @@ one line on what good looks like for each quality figure. No computation of figu
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from leadwell.reports.content import QUADRANT_TEXT
@@ -67,7 +68,7 @@ def _bar_row(label: str, n: int | None, counts: list[int] | None) -> dict[str, A
 
 def _legend() -> list[tuple[str, str]]:
     edges = [f"{e:.2f}" for e in _HEAT_EDGES]
-    labels = [f"below {edges[0]}"] + [f"{a}–{b}" for a, b in zip(edges, edges[1:])]
+    labels = [f"below {edges[0]}"] + [f"{a}–{b}" for a, b in itertools.pairwise(edges)]
     return [(f"heat-{i}", label) for i, label in enumerate([*labels, f"{edges[-1]} and above"])]
 
 

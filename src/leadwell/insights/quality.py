@@ -19,7 +19,7 @@ from leadwell.scoring.quality import instrument_quality, speeding, straightlinin
 
 __all__ = ["SAMPLE_LEADERS", "quality_section"]
 
-SAMPLE_LEADERS = 2000
+SAMPLE_LEADERS = 1000
 _SLICE = 100_000  # responses converted to floats at a time for the flags
 _SELF = GROUPS.index("self")
 

@@ -85,15 +85,16 @@ def level_order(org: Organization) -> list[str]:
 def level_changes(cycle: Cycle, leader_ids: list[int], since: datetime) -> dict[int, Any]:
     """The latest level change of each leader between ``since`` and the cycle's close."""
     until = cycle.closed_at or cycle.created_at
+    # The organization's changes in the window, matched here: an IN list of every leader
+    # (100,000 of them in a large cycle) would cost the database more than the rows do.
     found = LevelChange.objects.filter(
-        organization_id=cycle.organization_id,
-        person_id__in=leader_ids,
-        changed_at__gte=since,
-        changed_at__lte=until,
+        organization_id=cycle.organization_id, changed_at__gte=since, changed_at__lte=until
     ).exclude(level_before="")
+    wanted = set(leader_ids)
     latest: dict[int, Any] = {}
     for change in found.order_by("changed_at", "pk"):
-        latest[change.person_id] = change
+        if change.person_id in wanted:
+            latest[change.person_id] = change
     return latest
 
 
