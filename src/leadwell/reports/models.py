@@ -13,8 +13,8 @@ from leadwell.orgs.models import Organization
 class ReportView(models.Model):
     """One opening of a report (screen or PDF): the audit log admins read."""
 
-    HTML, PDF, BATCH = "html", "pdf", "batch"
-    FORMATS = [(HTML, "On screen"), (PDF, "PDF"), (BATCH, "PDF batch")]
+    HTML, PDF, BATCH, API = "html", "pdf", "batch", "api"
+    FORMATS = [(HTML, "On screen"), (PDF, "PDF"), (BATCH, "PDF batch"), (API, "API")]
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="views")

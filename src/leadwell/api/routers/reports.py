@@ -22,13 +22,14 @@ from leadwell.api.routers._common import answers, in_org
 from leadwell.cycles.models import Assessment
 from leadwell.reports import selectors
 from leadwell.reports.content import QUADRANT_TEXT, FigureRow, Report
+from leadwell.reports.models import ReportView
 from leadwell.reports.services import report_view_log
 
 __all__ = ["API_FORMAT", "report_json", "router"]
 
 router = Router(tags=["results"])
 #: How an opening through the API is written to the report log.
-API_FORMAT = "api"
+API_FORMAT = ReportView.API
 
 
 class CellOut(Schema):
