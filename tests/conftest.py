@@ -7,7 +7,38 @@ Every admin view must refuse the other organization's objects with 404.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+CHROMIUM = Path(os.environ.get("LEADWELL_CHROMIUM", "/usr/bin/chromium"))
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests themselves
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process (Playwright's sync API allows one instance per thread):
+    every browser test, in tests/e2e or elsewhere, opens its pages from it. On CI (CI=true)
+    a missing browser is a failure, not a skip."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -227,6 +227,127 @@ def instrument_command(
     )
 
 
+@app.command("org-export")
+def org_export(
+    slug: Annotated[
+        str, typer.Argument(help="The organization's slug, as in the addresses of its pages.")
+    ],
+    file: Annotated[Path, typer.Argument(help="The ZIP archive to write.")],
+) -> None:
+    """Write a whole organization to one ZIP archive: a backup, or a move to another installation.
+
+    The archive holds its people, units, roles, cycles with every answer and comment, the
+    report log, development plans, and the accounts they use (without installation-wide admin
+    flags). Derived tables (chart drawings, PDF batches, insights) are left out and computed
+    again. Settings come from the environment, as for `leadwell serve`. A failed run leaves no
+    file behind. See docs/organization-export.md.
+    """
+    _django_setup()
+    from leadwell.exports.organization_export import organization_export
+    from leadwell.orgs.models import Organization
+
+    with _database():
+        org = Organization.objects.filter(slug=slug).first()
+        if org is None:
+            known = ", ".join(Organization.objects.order_by("slug").values_list("slug", flat=True))
+            raise UserError(f"there is no organization {slug!r} (there are: {known or 'none'})")
+        with (
+            _publishing(file) as temps,
+            temps[file].open("wb") as handle,
+            _progress(True) as bar,
+        ):
+            # Answers, comments and password hashes: readable by the owner only.
+            temps[file].chmod(0o600)
+            task = bar.add_task(f"Exporting {org.name}", total=None)
+            summary = organization_export(
+                org,
+                handle,
+                progress=lambda done, rows: bar.update(task, completed=done, total=rows),
+            )
+    err.print(f"Wrote {org.name} ({summary.rows:,} rows in {len(summary.tables)} tables) to {file}")
+
+
+@app.command("org-import")
+def org_import(
+    file: Annotated[Path, typer.Argument(help="An archive written by `leadwell org-export`.")],
+    slug: Annotated[
+        str | None,
+        typer.Option(
+            help="Import under this slug instead of the archive's (taken slugs are refused)."
+        ),
+    ] = None,
+    reuse_users: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-users",
+            help="Give the archive's users to existing accounts of the same username "
+            "(their password and email stay) instead of refusing the import.",
+        ),
+    ] = False,
+) -> None:
+    """Create an organization from an archive of `leadwell org-export`: all of it or nothing.
+
+    Every row gets a new id. A taken slug or username is refused (see --slug, --reuse-users).
+    Raters' links of open cycles stop working: send reminders from the cycle's page to mail
+    new ones. Settings come from the environment, as for `leadwell serve`.
+    """
+    _django_setup()
+    from leadwell.exports.organization import ArchiveError
+    from leadwell.exports.organization_import import organization_import
+
+    try:
+        handle = file.open("rb")
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror or error}") from None
+    with _database(), handle, _progress(True) as bar:
+        task = bar.add_task(f"Importing {file.name}", total=None)
+        try:
+            summary = organization_import(
+                handle,
+                slug=slug,
+                reuse_users=reuse_users,
+                progress=lambda done, rows: bar.update(task, completed=done, total=rows),
+            )
+        except ArchiveError as error:
+            raise UserError(f"{file}: {error}; nothing was imported") from None
+    org, users = summary.organization, summary.tables.get("auth.user", 0)
+    reused = f", {len(summary.users_reused)} of them existing accounts" if reuse_users else ""
+    err.print(
+        f"Imported {org.name} as {org.slug!r}: {sum(summary.tables.values()):,} rows, "
+        f"{users} users{reused}"
+    )
+
+
+class SystemFailure(Exception):
+    """A problem outside the input (settings, the database); one line, exit status 1."""
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadwell.config.settings")
+    import django
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not apps.ready:
+        try:
+            django.setup()
+        except ImproperlyConfigured as error:
+            raise SystemFailure(f"settings: {error}") from None
+
+
+@contextmanager
+def _database() -> Iterator[None]:
+    from django.db import DatabaseError
+
+    try:
+        yield
+    except DatabaseError as error:
+        raise SystemFailure(
+            f"database: {error}".strip()
+            + " (is DATABASE_URL right and the database migrated with `leadwell manage migrate`?)"
+        ) from None
+
+
 def _settings(**values: Any) -> Any:
     from leadwell.scoring import ScoringSettings
 
@@ -389,6 +510,8 @@ def main() -> None:
         code = app(standalone_mode=False)
     except UserError as error:
         _fail(str(error), 2)
+    except SystemFailure as error:
+        _fail(str(error), 1)
     except (typer.Abort, KeyboardInterrupt):
         _fail("interrupted", 1)
     except typer.TyperException as error:  # usage errors of the click that typer vendors

@@ -104,4 +104,26 @@ def foreign(other_org):
         "cycle_id": cycle.pk,
         "assessment_id": assessment.pk,
         "nomination_id": nomination.pk,
+        "export_id": _export(cycle).pk,
     }
+
+
+def _export(cycle, *, made: bool = False):
+    """An export of ``cycle``'s results: queued, or made (its file written) with ``made``."""
+    from leadwell.exports.models import Export
+    from leadwell.exports.services import export_run
+
+    export = Export.objects.create(
+        organization_id=cycle.organization_id, cycle=cycle, format="json", file_name="r.json"
+    )
+    if made:
+        export_run(export.pk)
+    return export
+
+
+@pytest.fixture
+def exports(settings, tmp_path, closed_assessment):
+    """Two exports of Acme's closed cycle: one whose file is made, one still queued."""
+    settings.LEADWELL_EXPORTS_DIR = tmp_path / "exports"
+    cycle = closed_assessment.cycle
+    return [_export(cycle, made=True).pk, _export(cycle).pk]

@@ -72,7 +72,7 @@ def test_another_organizations_object_is_404_and_untouched(
 
 @pytest.mark.parametrize(("method", "path", "body"), OPERATIONS, ids=lambda v: str(v)[:60])
 def test_the_same_request_for_our_own_object_is_not_404(
-    client, api_key, closed_assessment, people, method, path, body
+    client, api_key, closed_assessment, people, exports, method, path, body
 ):
     """The control: the 404 above is about the organization, not about the request."""
     from leadwell.cycles.models import Nomination
@@ -89,6 +89,7 @@ def test_the_same_request_for_our_own_object_is_not_404(
         "cycle_id": closed_assessment.cycle_id,
         "assessment_id": closed_assessment.pk,
         "nomination_id": nomination.pk,
+        "export_id": exports[0],
     }
     url = PARAM.sub(lambda m: str(ours[m.group(1)]), path)
     response = Api(client, api_key).call(method, url, body)

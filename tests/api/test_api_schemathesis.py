@@ -50,7 +50,7 @@ def in_test_transaction(db):
 
 
 @pytest.fixture
-def acme_ids(in_test_transaction, closed_assessment, lee_assessment, people, settings):
+def acme_ids(in_test_transaction, closed_assessment, lee_assessment, people, exports, settings):
     """Ids of Acme's objects, taken in turn for the path's ids: random ids would almost
     always answer 404 (other organizations' ids have a test of their own), these reach the
     operations' real work: a closed cycle's report, a draft cycle to move on, nominations."""
@@ -60,6 +60,7 @@ def acme_ids(in_test_transaction, closed_assessment, lee_assessment, people, set
         "cycle_id": [lee_assessment.cycle_id, closed_assessment.cycle_id],
         "assessment_id": [lee_assessment.pk, closed_assessment.pk],
         "nomination_id": list(lee_assessment.nominations.values_list("pk", flat=True)),
+        "export_id": exports,
     }
     turn = itertools.count()
     return lambda name: ids[name][next(turn) % len(ids[name])]

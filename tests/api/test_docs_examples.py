@@ -77,11 +77,17 @@ def same_shape(expected, actual, where: str = "$") -> None:
         assert actual == pytest.approx(expected, abs=1e-9), f"{where}: {actual!r} ≠ {expected!r}"
 
 
-def run(command: str, base: str, key: str) -> str:
+def run(command: str, base: str, key: str, folder: Path) -> str:
     assert command.startswith("curl "), f"only curl examples run: {command}"
     env = {"PATH": os.path.dirname(CURL) + ":/usr/bin:/bin", "LEADWELL": base, "KEY": key}
     done = subprocess.run(
-        ["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60, check=False
+        ["bash", "-c", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=folder,  # where `-o file` examples write
     )
     assert done.returncode == 0, f"{command}\n{done.stderr}"
     return done.stdout.replace(base, BASE)
@@ -152,16 +158,17 @@ def autumn(org, leader):
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_every_curl_example_of_the_guide_answers_as_shown(
-    live_server, api_key, people, leader, autumn
+    live_server, api_key, people, leader, autumn, tmp_path, settings
 ):
     if not Path(CURL).exists():
         pytest.skip("curl is missing")
+    settings.LEADWELL_EXPORTS_DIR = tmp_path / "exports"
     record = os.environ.get("LEADWELL_DOCS_RECORD")
     found = examples(DOC.read_text())
     assert len(found) >= 20
     printed_all = []
     for command, shown in found:
-        printed = run(command, live_server.url, api_key)
+        printed = run(command, live_server.url, api_key, tmp_path)
         printed_all.append(f"$ {command}\n{printed}\n")
         if not record:
             check(command, shown, printed)

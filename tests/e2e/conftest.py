@@ -12,36 +12,14 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("LEADWELL_CHROMIUM", "/usr/bin/chromium"))
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests themselves
-# are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The ``browser`` fixture (one Chromium per test process) is in tests/conftest.py: Playwright's
+# sync API allows one instance per thread, and other folders' browser tests share it.
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        )  # fmt: skip
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -39,13 +39,12 @@ def _people(org, count: int):
                 manager=top if level == "Director" else None,
             )
         )
-    # Managers below directors, so the org chart orders the levels.
+    # Each manager under the director before them, each team lead under that manager: the
+    # org chart orders the levels.
     for i, person in enumerate(people):
-        if person.level == "Manager":
+        if person.level in ("Manager", "Team lead"):
             person.manager = people[i - 1]
-        elif person.level == "Team lead":
-            person.manager = people[i - 1]
-        person.save(update_fields=["manager"])
+            person.save(update_fields=["manager"])
     return people
 
 

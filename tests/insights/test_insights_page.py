@@ -212,3 +212,45 @@ def test_the_index_lists_closed_cycles_only(client, admin, org, closed_cycle):
 
 def test_admin_role_is_what_grants_access(org, admin):
     assert Role.objects.filter(organization=org, user=admin, role=Role.ADMIN).exists()
+
+
+def test_a_unit_called_other_does_not_clash_with_the_pooled_row(
+    open_page, cycle_builder, admin, org
+):
+    from leadwell.orgs.models import Unit
+
+    cycle = cycle_builder(org, leaders=24)
+    other = Unit.objects.create(organization=org, name="Other")
+    small = Unit.objects.create(organization=org, name="Legal")
+    for person, unit in zip(cycle.people[:8], [other] * 7 + [small], strict=True):
+        person.unit = unit
+        person.save(update_fields=["unit"])
+
+    open_page(admin, cycle)
+    insights = CycleInsights.objects.get(cycle=cycle)
+
+    assert insights.status == CycleInsights.DONE, insights.error
+    shown = {r["segment"]: r["n"] for r in insights.data["by_unit"]["rows"] if r["n"] is not None}
+    assert shown["Other"] == 7  # the unit of that name, on its own
+    assert "Legal" not in shown  # 1 leader: pooled
+    assert shown["Other (pooled)"] >= 5
+
+
+def test_a_lost_computation_can_be_asked_for_again_after_ten_minutes(
+    client, admin, closed_cycle, django_capture_on_commit_callbacks
+):
+    insights = CycleInsights.objects.create(
+        organization=closed_cycle.organization, cycle=closed_cycle, status=CycleInsights.RUNNING
+    )
+    url = reverse("insights:cycle", args=[closed_cycle.pk])
+    client.force_login(admin)
+    assert "Compute again" not in client.get(url).content.decode()  # still under way
+
+    CycleInsights.objects.filter(pk=insights.pk).update(
+        started_at=timezone.now() - timezone.timedelta(minutes=11)
+    )
+    page = client.get(url).content.decode()
+    assert "has not finished in ten minutes" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("insights:refresh", args=[closed_cycle.pk]))
+    assert CycleInsights.objects.get(pk=insights.pk).status == CycleInsights.DONE

@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from leadwell.api.throttling import describe_rate
 from leadwell.cycles.services import CycleError
+from leadwell.exports.tables import ExportError
 from leadwell.orgs.services import PeopleImportError
 
 __all__ = [
@@ -135,6 +136,8 @@ def _map(request: HttpRequest, exc: Exception) -> tuple[int, str, Any]:
         match = getattr(request, "resolver_match", None)
         state_change = match is not None and match.url_name in STATE_CHANGES
         return (409 if state_change else 422), str(exc), None
+    if isinstance(exc, ExportError):
+        return 422, str(exc), None
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024) or 1
         return 413, f"The request body is larger than {limit} MB: send it in parts.", None

@@ -29,9 +29,9 @@ SELECT string_agg(int8send(assessment_id), ''::bytea),
        string_agg(answers, ''::bytea),
        string_agg(float8send(seconds), ''::bytea),
        count(*),
-       coalesce(bool_and(length(answers) = %s), true)
+       coalesce(bool_and(length(answers) = %s AND code >= 0), true)
 FROM (
-  SELECT r.assessment_id, (CASE r."group" {_CODES} END)::smallint AS code, r.answers,
+  SELECT r.assessment_id, (CASE r."group" {_CODES} ELSE -1 END)::smallint AS code, r.answers,
          coalesce(r.seconds, 'NaN'::float8) AS seconds
   FROM cycles_response r JOIN cycles_assessment a ON a.id = r.assessment_id
   WHERE r.organization_id = %s AND a.cycle_id = %s AND {{where}}

@@ -99,10 +99,20 @@ def _reorder(names: tuple[str, ...], order: list[str]) -> list[int]:
     return sorted(range(len(names)), key=lambda i: (rank.get(names[i], len(order)), i))
 
 
+def _pool_label(segment: np.ndarray) -> str:
+    """ "Other" for the pooled rows, unless a unit or level is called that."""
+    label, names = "Other", set(segment)
+    while label in names:
+        label += " (pooled)"
+    return label
+
+
 def _distribution(
     quadrant: np.ndarray, segment: np.ndarray, minimum: int, order: list[str]
 ) -> dict[str, Any]:
-    made = quadrant_distribution(quadrant, segment, min_leaders=minimum)
+    made = quadrant_distribution(
+        quadrant, segment, min_leaders=minimum, remainder_label=_pool_label(segment)
+    )
     rows = []
     for i in _reorder(made.segments, order):
         shown = bool(made.shown[i])
@@ -119,7 +129,13 @@ def _distribution(
 def _heat(
     facets: np.ndarray, segment: np.ndarray, figures: AllOthers, minimum: int, order: list[str]
 ) -> dict[str, Any]:
-    made = heat_map(facets, segment, figures.facet_ids, min_leaders=minimum)
+    made = heat_map(
+        facets,
+        segment,
+        figures.facet_ids,
+        min_leaders=minimum,
+        remainder_label=_pool_label(segment),
+    )
     rows = []
     for i in _reorder(made.segments, order):
         values = [None if np.isnan(v) else float(v) for v in made.mean[i]]

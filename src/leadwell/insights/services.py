@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,17 @@ from leadwell.insights.compute import FORMAT, insights_compute
 from leadwell.insights.models import CycleInsights
 from leadwell.insights.selectors import READY
 
-__all__ = ["InsightsError", "insights_request", "insights_run"]
+__all__ = [
+    "STALLED_MINUTES",
+    "InsightsError",
+    "insights_request",
+    "insights_run",
+    "insights_stalled",
+]
+
+#: A computation that has not finished this long after it was asked for is taken as lost (no
+#: task worker, or one that stopped) and may be asked for again.
+STALLED_MINUTES = 10
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +52,8 @@ def insights_request(*, cycle: Cycle, actor: Any) -> CycleInsights:
         insights, created = CycleInsights.objects.select_for_update().get_or_create(
             cycle=cycle, defaults={"organization_id": cycle.organization_id, "requested_by": actor}
         )
-        if not created and insights.status in (CycleInsights.QUEUED, CycleInsights.RUNNING):
+        busy = insights.status in (CycleInsights.QUEUED, CycleInsights.RUNNING)
+        if not created and busy and not insights_stalled(insights):
             return insights
         insights.status, insights.step, insights.error = CycleInsights.QUEUED, "", ""
         insights.requested_by = actor
@@ -49,6 +61,14 @@ def insights_request(*, cycle: Cycle, actor: Any) -> CycleInsights:
         insights.save(update_fields=["status", "step", "error", "requested_by", "requested_at"])
         transaction.on_commit(lambda: compute_insights.enqueue(insights.pk))
     return insights
+
+
+def insights_stalled(insights: CycleInsights) -> bool:
+    """Waiting or computing for more than :data:`STALLED_MINUTES`: its task is lost."""
+    if insights.finished:
+        return False
+    since = insights.started_at or insights.requested_at
+    return timezone.now() - since > timedelta(minutes=STALLED_MINUTES)
 
 
 def insights_run(insights_id: int) -> str:
@@ -83,5 +103,8 @@ def _update(pk: int, **fields: Any) -> None:
 
 
 def _message(error: Exception) -> str:
-    text = str(error) or type(error).__name__
-    return f"{text[:300]} (the server log has the details)"
+    # Our own checks raise ValueError with a message meant for people; anything else (a
+    # database error, say) may hold internals: the log has it, the page a plain sentence.
+    if isinstance(error, ValueError) and str(error):
+        return f"{str(error)[:300]} (the server log has the details)"
+    return "an unexpected error; the server log has the details"

@@ -27,6 +27,10 @@ def _admin_cycle(request: HttpRequest, pk: int) -> Cycle:
     return org_object_or_404(Cycle, org, pk=pk)
 
 
+def _stalled(insights: CycleInsights | None) -> bool:
+    return insights is not None and services.insights_stalled(insights)
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     return response
@@ -55,6 +59,7 @@ def cycle_insights(request: HttpRequest, pk: int) -> HttpResponse:
         insights = services.insights_request(cycle=cycle, actor=request.user)
         insights.refresh_from_db()
     context["insights"] = insights
+    context["stalled"] = _stalled(insights)
     if insights.data is not None and insights.version == FORMAT:
         previous = selectors.previous_insights(cycle)
         earlier = (
@@ -70,7 +75,8 @@ def cycle_insights(request: HttpRequest, pk: int) -> HttpResponse:
 def insights_status(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _admin_cycle(request, pk)
     insights = CycleInsights.objects.filter(cycle=cycle).first()
-    response = render(request, "insights/_status.html", {"cycle": cycle, "insights": insights})
+    context = {"cycle": cycle, "insights": insights, "stalled": _stalled(insights)}
+    response = render(request, "insights/_status.html", context)
     if insights is None or insights.status == CycleInsights.DONE:
         response["HX-Refresh"] = "true"  # the whole page, now with the figures
     return _private(response)

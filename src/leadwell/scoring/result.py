@@ -111,7 +111,7 @@ class CycleScores:
             },
             "top_items": self._ranked(self.top_items[i], i),
             "bottom_items": self._ranked(self.bottom_items[i], i),
-            "comments": self._comments(i),
+            "comments": self.comments_of(i),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,7 +174,7 @@ class CycleScores:
             if p >= 0
         ]
 
-    def _comments(self, i: int) -> dict[str, list[str]] | None:
+    def comments_of(self, i: int) -> dict[str, list[str]] | None:
         """Rule 9: pooled non-self comments, sorted by text so the order tells nothing."""
         if not self.comments_shown[i]:
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from leadwell.api.routers import assessments, cycles, people, reports
+from leadwell.api.routers import assessments, cycles, exports, people, reports
 
 __all__ = ["ROUTERS"]
 
@@ -18,4 +18,5 @@ ROUTERS: list[Router] = [
     cycles.router,
     assessments.router,
     reports.router,
+    exports.router,
 ]
