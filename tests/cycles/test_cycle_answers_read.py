@@ -1,6 +1,6 @@
-"""Reading a cycle's responses: the packed path gives the same arrays as the row-by-row
-path, and a corrupt answer vector is reported, not misread. The packed path exists on PostgreSQL
-only: .ci/run runs these tests there too (on SQLite both reads are the row-by-row one)."""
+"""Reading a closed cycle's responses: the lean path (PostgreSQL: packed by the server;
+SQLite: one plain query) gives the same arrays as the row-by-row path, and a corrupt answer
+vector is reported, not misread. .ci/run runs these tests on both databases."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def cycle_responses(
     cycle: Any, assessments: Sequence[int] | None = None, *, comments: bool = True
 ) -> Responses:
     """Every submitted response of ``cycle`` as columnar arrays, in two queries (one binary
-    packed read on PostgreSQL when no comments are asked for).
+    lean read of a closed cycle when no comments are asked for).
 
     ``assessments`` (primary keys) limits the load to those assessments: anonymity is decided
     per assessment, so scoring one of them alone gives the same figures as scoring the cycle.
@@ -126,16 +126,26 @@ _Columns = tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _read_columnar(cycle: Any, width: int, assessments: Sequence[int] | None) -> _Columns | None:
-    """PostgreSQL: the responses packed by the server (no ids: only without comments)."""
+    """A closed cycle's responses without per-row ORM work (no ids: only without comments).
+
+    Closed cycles only: their rows are stored shuffled (``response_shuffle``), and these reads
+    keep storage order. PostgreSQL packs the columns on the server; SQLite reads a whole
+    cycle in one plain query (a subset of assessments takes the row-by-row path there).
+    """
     from django.db import connection
 
-    # Closed cycles only: their rows are stored shuffled, and this read keeps storage order.
-    if connection.vendor != "postgresql" or cycle.status not in ("closed", "released"):
-        return None
-    from leadwell.cycles._columnar import columnar_rows
+    from leadwell.cycles._columnar import columnar_rows, sqlite_rows
 
+    if cycle.status not in ("closed", "released"):
+        return None
+    org = cycle.organization_id
     with connection.cursor() as cursor:
-        found = columnar_rows(cursor, cycle.organization_id, cycle.pk, width, assessments)
+        if connection.vendor == "postgresql":
+            found = columnar_rows(cursor, org, cycle.pk, width, assessments)
+        elif connection.vendor == "sqlite" and assessments is None:
+            found = sqlite_rows(cursor, org, cycle.pk, width)
+        else:
+            found = None
     return None if found is None else ([], *found)
 
 
