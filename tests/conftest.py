@@ -8,6 +8,7 @@ Every admin view must refuse the other organization's objects with 404.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,55 @@ def coach(org, leader):
     Role.objects.create(organization=org, user=user, role=Role.COACH)
     CoachAssignment.objects.create(organization=org, coach=user, leader=leader)
     return user
+
+
+@pytest.fixture
+def instrument():
+    """Version 1 of the instrument."""
+    from leadwell.instrument import load_instrument
+
+    return load_instrument("1")
+
+
+@pytest.fixture
+def respond(instrument):
+    def respond(
+        assessment,
+        group: str,
+        values: Mapping[str, int] | Callable[[int], int],
+        comments: Mapping[str, str] | None = None,
+    ):
+        """Store one submitted response as the survey does (answers as bytes in instrument
+        order, comments in their own rows); ``values`` maps item ids to 1-5 or is a function
+        of the item's position."""
+        from leadwell.cycles.answers import encode_answers
+        from leadwell.cycles.models import Response, ResponseComment
+
+        if callable(values):
+            values = {
+                item.id: values(i)
+                for i, item in enumerate(instrument.items)
+                if group != "self" or item.facet is not None
+            }
+        response = Response.objects.create(
+            organization_id=assessment.organization_id,
+            assessment=assessment,
+            group=group,
+            answers=encode_answers(values, instrument),
+        )
+        for question, text in (comments or {}).items():
+            ResponseComment.objects.create(response=response, question=question, text=text)
+        return response
+
+    return respond
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate limits (API keys, guessed rater links) count
+    in it, and the local-memory cache lives as long as the test process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from typing import Any
 
 PASSWORD = "a-long-test-password"
@@ -47,31 +46,3 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     assert set(body["error"]) == {"code", "message", "details"}, body
     assert body["error"]["message"], body
     return body["error"]
-
-
-def respond(
-    assessment: Any,
-    group: str,
-    values: Mapping[str, int] | Callable[[int], int],
-    comments: Mapping[str, str] | None = None,
-) -> Any:
-    """Store one submitted response as the survey does (answers as bytes in item order)."""
-    from leadwell.cycles.answers import cycle_instrument, encode_answers
-    from leadwell.cycles.models import Response, ResponseComment
-
-    instrument = cycle_instrument(assessment.cycle)
-    if callable(values):
-        values = {
-            item.id: values(i)
-            for i, item in enumerate(instrument.items)
-            if group != "self" or item.facet is not None
-        }
-    response = Response.objects.create(
-        organization_id=assessment.organization_id,
-        assessment=assessment,
-        group=group,
-        answers=encode_answers(values, instrument),
-    )
-    for question, text in (comments or {}).items():
-        ResponseComment.objects.create(response=response, question=question, text=text)
-    return response

@@ -4,7 +4,7 @@ organization's key and objects, and a closed cycle whose raters have answered.""
 from __future__ import annotations
 
 import pytest
-from api_helpers import Api, respond
+from api_helpers import Api
 from django.utils import timezone
 
 
@@ -64,7 +64,7 @@ def _values(shift: int):
 
 
 @pytest.fixture
-def closed_assessment(org, people, leader):
+def closed_assessment(org, people, leader, respond):
     """Lee's assessment in a closed cycle, answered by self, manager, three peers and two
     direct reports (with comments), the answers known: rater r gives item i the value
     2 + (i + r) % 4."""
@@ -82,7 +82,7 @@ def closed_assessment(org, people, leader):
 
 
 @pytest.fixture
-def foreign(other_org):
+def foreign(other_org, respond):
     """One object of each kind in Globex: what Acme's key must never see."""
     from leadwell.cycles.models import Assessment, Cycle, Nomination
     from leadwell.orgs.models import Person

@@ -129,11 +129,10 @@ def test_the_guide_has_an_example_for_every_operation():
 
 
 @pytest.fixture
-def autumn(org, leader):
+def autumn(org, leader, respond):
     """The guide's closed cycle: Lee rated by self, manager, three peers and two direct
     reports, who see more managing (about 4) than leading (about 3) and little command and
     control (about 2); each anonymous rater wrote what Lee should keep doing."""
-    from api_helpers import respond
     from django.utils import timezone
 
     from leadwell.cycles.answers import cycle_instrument

@@ -1,8 +1,7 @@
 """A closed cycle whose leaders have the rater layouts the privacy rules turn on.
 
-``respond`` stores a submitted response the way the survey (and tests/reports/conftest.py)
-does: answers as bytes in instrument order, comments in their own rows. ``results`` is a
-closed cycle of five leaders of Acme:
+``respond`` (tests/conftest.py) stores a submitted response the way the survey does.
+``results`` is a closed cycle of five leaders of Acme:
 
 - Lee: self, manager, 3 peers, 5 direct reports, 2 others (k = 3: "other" is folded with the
   peers into "others"), comments from every group, one starting with "=";
@@ -14,13 +13,8 @@ closed cycle of five leaders of Acme:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 import pytest
 from django.utils import timezone
-
-from leadwell.cycles.answers import encode_answers
-from leadwell.instrument import load_instrument
 
 LAYOUTS = {
     "Lee": {"self": 1, "manager": 1, "peer": 3, "direct": 5, "other": 2},
@@ -32,43 +26,9 @@ LAYOUTS = {
 
 
 @pytest.fixture
-def instrument():
-    return load_instrument("1")
-
-
-@pytest.fixture
 def exports_dir(tmp_path, settings):
     settings.LEADWELL_EXPORTS_DIR = tmp_path / "exports"
     return settings.LEADWELL_EXPORTS_DIR
-
-
-@pytest.fixture
-def respond(instrument):
-    def respond(
-        assessment,
-        group: str,
-        values: Mapping[str, int] | Callable[[int], int],
-        comments: Mapping[str, str] | None = None,
-    ):
-        from leadwell.cycles.models import Response, ResponseComment
-
-        if callable(values):
-            values = {
-                item.id: values(i)
-                for i, item in enumerate(instrument.items)
-                if group != "self" or item.facet is not None
-            }
-        response = Response.objects.create(
-            organization_id=assessment.organization_id,
-            assessment=assessment,
-            group=group,
-            answers=encode_answers(values, instrument),
-        )
-        for question, text in (comments or {}).items():
-            ResponseComment.objects.create(response=response, question=question, text=text)
-        return response
-
-    return respond
 
 
 @pytest.fixture

@@ -7,20 +7,10 @@ the item's position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 import pytest
 from django.utils import timezone
 
-from leadwell.cycles.answers import encode_answers
-from leadwell.instrument import load_instrument
-
 PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def instrument():
-    return load_instrument("1")
 
 
 @pytest.fixture
@@ -37,32 +27,3 @@ def assessment(cycle, leader):
     from leadwell.cycles.models import Assessment
 
     return Assessment.objects.create(organization=cycle.organization, cycle=cycle, leader=leader)
-
-
-@pytest.fixture
-def respond(instrument):
-    def respond(
-        assessment,
-        group: str,
-        values: Mapping[str, int] | Callable[[int], int],
-        comments: Mapping[str, str] | None = None,
-    ):
-        from leadwell.cycles.models import Response, ResponseComment
-
-        if callable(values):
-            values = {
-                item.id: values(i)
-                for i, item in enumerate(instrument.items)
-                if group != "self" or item.facet is not None
-            }
-        response = Response.objects.create(
-            organization_id=assessment.organization_id,
-            assessment=assessment,
-            group=group,
-            answers=encode_answers(values, instrument),
-        )
-        for question, text in (comments or {}).items():
-            ResponseComment.objects.create(response=response, question=question, text=text)
-        return response
-
-    return respond
