@@ -1,9 +1,11 @@
 """The rater's pages. No sign-in: the token in the address is the credential.
 
 Every view finds the invitation behind the token first: an unknown token answers 404, a closed
-cycle 410, and a submitted invitation the "already received" page. Pages are never cached (a
-shared computer's back button must not show someone's answers), and the rater gets no session:
-nothing but the CSRF cookie is stored in their browser.
+cycle 410, and a submitted invitation the "already received" page. Unknown tokens are counted
+per client IP (``leadwell.survey.throttle``): an address that sends too many gets 429 on every
+survey address for a while, so a scan of random links is refused before any look-up. Pages
+are never cached (a shared computer's back button must not show someone's answers), and the
+rater gets no session: nothing but the CSRF cookie is stored in their browser.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from leadwell.cycles.models import Invitation
-from leadwell.survey import services
+from leadwell.survey import services, throttle
 from leadwell.survey.forms import PageForm
 from leadwell.survey.selectors import GROUP_ROLES, SurveyState, minutes_needed, survey_state
 from leadwell.survey.services import SurveyClosed, SurveyError, SurveyNotFound
@@ -38,17 +40,25 @@ def _unknown(request: HttpRequest) -> HttpResponse:
     return render(request, "survey/unknown.html", status=404)
 
 
+def _guessed(request: HttpRequest) -> HttpResponse:
+    """An unknown token: the same 404 page as any broken link, and one more strike for the IP."""
+    throttle.record_unknown(request)
+    return _unknown(request)
+
+
 def _survey_view(view: _View) -> _View:
     """Look the token up; answer 404/410/"already received" before the view runs."""
 
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if seconds := throttle.blocked_for(request):
+            return throttle.too_many(request, seconds)
         try:
             invitation = services.invitation_for_token(token)
             return view(request, token, invitation, *args, **kwargs)
         except SurveyNotFound:
-            return _unknown(request)
+            return _guessed(request)
         except SurveyClosed as stop:
             return _stopped(request, stop)
 
@@ -189,10 +199,12 @@ def submit(request: HttpRequest, token: str, invitation: Invitation) -> HttpResp
 
 @never_cache
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    if seconds := throttle.blocked_for(request):
+        return throttle.too_many(request, seconds)
     try:
         services.invitation_for_token(token)
     except SurveyNotFound:
-        return _unknown(request)
+        return _guessed(request)
     except SurveyClosed as stop:
         return _stopped(request, stop, just_now=True)
     return redirect("survey:start", token=token)
@@ -202,6 +214,13 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def autosave(request: HttpRequest, token: str) -> HttpResponse:
     """Save the current page without leaving it (survey.js posts here every few seconds)."""
+    if seconds := throttle.blocked_for(request):
+        message = "Too many links that do not work were opened from your network."
+        response = JsonResponse(
+            {"saved": False, "reason": "too_many", "errors": [message]}, status=429
+        )
+        response["Retry-After"] = str(seconds)
+        return response
     try:
         invitation = services.invitation_for_token(token)
         state = survey_state(invitation)
@@ -215,6 +234,7 @@ def autosave(request: HttpRequest, token: str) -> HttpResponse:
             return JsonResponse({"saved": False, "errors": errors}, status=400)
         services.draft_save(invitation, answers=form.answers(), comments=form.comments(), page=None)
     except SurveyNotFound:
+        throttle.record_unknown(request)
         return JsonResponse({"saved": False, "reason": "unknown"}, status=404)
     except SurveyClosed as stop:
         return JsonResponse({"saved": False, "reason": stop.reason}, status=410)
