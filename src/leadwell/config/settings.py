@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "leadwell.insights",
     "leadwell.api",
     "leadwell.exports",
+    "leadwell.privacy",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,8 @@ LEADWELL_REPORTS_DIR = Path(envstr("LEADWELL_REPORTS_DIR", str(BASE_DIR / "repor
 LEADWELL_EXPORTS_DIR = Path(envstr("LEADWELL_EXPORTS_DIR", str(BASE_DIR / "exports")))
 # Org insights hide any figure resting on fewer leaders than this.
 LEADWELL_INSIGHTS_MIN_LEADERS = envint("LEADWELL_INSIGHTS_MIN_LEADERS", 5)
+# Months a closed cycle's answers are kept (unset or 0: for ever); `purge_expired` deletes them.
+LEADWELL_RETENTION_MONTHS = envint("LEADWELL_RETENTION_MONTHS", 0) or None
 # Requests an API key may make, e.g. "600/m" (per minute), "20/s", "10000/h".
 LEADWELL_API_RATE = envstr("LEADWELL_API_RATE", "600/m")
 

@@ -54,6 +54,7 @@ DERIVED: dict[str, str] = {
     "reports.reportbatch": "PDF batch jobs and their ZIP files: start a new batch",
     "exports.export": "results exports (CSV, XLSX, JSON) and their files: ask for them again",
     "insights.cycleinsights": "computed again from the cycle's answers on the insights page",
+    "privacy.privacylog": "the log of erasures and purges done by this installation, kept here",
     "api.apikey": "credentials: an admin makes new keys (a copied key would open two orgs)",
     "accounts.signinlink": "one-time sign-in links, valid for minutes: ask for a new one",
     "sessions.session": "sign-in sessions of this installation: everyone signs in again",

@@ -35,8 +35,19 @@ def report_context(report: Report, *, assessment: Any = None, **extra: Any) -> d
         "charts": safe,
         "group_names": GROUP_NAMES,
         "assessment": assessment,
+        "answers_deleted": _answers_deleted(report, assessment),
         **extra,
     }
+
+
+def _answers_deleted(report: Report, assessment: Any) -> Any:
+    """When the retention purge deleted the cycle's answers (only asked when no answer is
+    left: the one case it can explain, at no cost to every other report)."""
+    if assessment is None or any(n for _, n in report.counts):
+        return None
+    from leadwell.privacy.selectors import answers_deleted_at
+
+    return answers_deleted_at(assessment.cycle)
 
 
 def report_print_html(report: Report, *, assessment: Any = None, **extra: Any) -> str:
