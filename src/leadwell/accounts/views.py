@@ -56,15 +56,26 @@ def link_sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def link_use(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks to continue (mail scanners that open links must not use them up); POST signs in."""
+    """GET asks to continue (mail scanners that open links must not use them up); POST signs in.
+
+    A link that does not work counts against the client's address like a guessed rater link
+    (``leadwell.survey.throttle``): a scan of sign-in links is refused with 429."""
+    from leadwell.survey import throttle
+
+    if seconds := throttle.blocked_for(request):
+        return throttle.too_many(request, seconds)
     if request.method == "POST":
         try:
             user = services.sign_in_link_use(token=token)
         except services.SignInLinkError:
+            throttle.record_unknown(request)
             return _link_page(request, valid=False)
         login(request, user, backend=_BACKEND)
         return redirect("home")
-    return _link_page(request, valid=services.sign_in_link_check(token=token))
+    valid = services.sign_in_link_check(token=token)
+    if not valid:
+        throttle.record_unknown(request)
+    return _link_page(request, valid=valid)
 
 
 def _link_page(request: HttpRequest, *, valid: bool) -> HttpResponse:

@@ -101,9 +101,17 @@ def vision_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def vision_public(request: HttpRequest, token: str) -> HttpResponse:
-    """The shared vision, read-only, for anyone with the link: nothing else of the plan."""
+    """The shared vision, read-only, for anyone with the link: nothing else of the plan.
+
+    Unknown tokens count against the client's address like guessed rater links do
+    (``leadwell.survey.throttle``): a scan of /v/ is refused with 429."""
+    from leadwell.survey import throttle
+
+    if seconds := throttle.blocked_for(request):
+        return throttle.too_many(request, seconds)
     shared = tools.vision_for_token(token=token)
     if shared is None:
+        throttle.record_unknown(request)
         raise Http404("No such page.")
     response = render(request, "development/vision_public.html", {"shared": shared})
     response["Cache-Control"] = "private, no-store"
