@@ -200,6 +200,7 @@ def responses_from_frame(frame: pd.DataFrame, instrument: Instrument) -> Respons
         1-5 or not a whole number, a self rating of an outcome item, a blank assessment, a
         duplicate rater), naming its row and column, with a count of further problems.
     """
+    _check_header([str(c) for c in frame.columns])  # " group" and "group" would be one column
     frame = frame.rename(columns=lambda c: str(c).strip())
     _check_columns(frame, instrument)
     if frame.empty:
@@ -337,7 +338,7 @@ def _seconds(frame: pd.DataFrame) -> np.ndarray:
         dtype=np.float64, na_value=np.nan
     )
     given = frame["seconds"].notna().to_numpy()
-    bad = given & (np.isnan(values) | (values < 0))
+    bad = given & (~np.isfinite(values) | (values < 0))  # "inf" parses as a number
     if bad.any():
         raise _problem(bad, "seconds", "seconds must be a number of seconds, 0 or more")
     return values
