@@ -27,7 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# Messages are not wrapped at the terminal width: a path broken over two lines cannot be pasted.
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 _PROGRESS_BYTES = 5_000_000  # files at least this large show a progress bar on a terminal

@@ -31,7 +31,10 @@ runner = CliRunner()
 @pytest.mark.django_db
 def test_org_export_then_org_import_under_a_new_slug(tmp_path: Path) -> None:
     build_organization()
-    archive = tmp_path / "acme.zip"
+    # A path longer than any terminal line: the message must not break it over two lines.
+    folder = tmp_path / ("a-folder-with-a-long-name-" * 6)
+    folder.mkdir()
+    archive = folder / "acme.zip"
 
     done = runner.invoke(app, ["org-export", "acme", str(archive)])
     assert done.exit_code == 0, done.output
@@ -39,7 +42,7 @@ def test_org_export_then_org_import_under_a_new_slug(tmp_path: Path) -> None:
     assert str(archive) in done.output
     manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
     assert manifest["organization"]["slug"] == "acme"
-    assert [p.name for p in tmp_path.iterdir()] == ["acme.zip"]  # no temporary file left
+    assert [p.name for p in folder.iterdir()] == ["acme.zip"]  # no temporary file left
     assert archive.stat().st_mode & 0o777 == 0o600  # answers and password hashes: owner only
 
     get_user_model().objects.all().delete()
