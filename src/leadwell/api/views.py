@@ -19,15 +19,11 @@ from leadwell.api.errors import json_error
 from leadwell.api.forms import ApiKeyForm
 from leadwell.api.models import ApiKey
 from leadwell.api.throttling import describe_rate
+from leadwell.config.http import private as _private
 from leadwell.orgs.access import org_object_or_404, require_role
 from leadwell.orgs.models import Role
 
 __all__ = ["api_root", "key_new", "key_revoke", "keys", "not_found"]
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

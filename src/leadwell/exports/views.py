@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import private as _private
 from leadwell.cycles.models import Cycle
 from leadwell.exports import selectors, services
 from leadwell.exports.models import Export
@@ -59,11 +60,6 @@ class ExportForm(forms.Form):
         tables = list(self.cleaned_data["tables"])
         raw = bool(self.cleaned_data["raw"])
         return self.cleaned_data["format"], tables + (["responses"] if raw else []), raw
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _admin_cycle(request: HttpRequest, pk: int) -> Cycle:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import private as _private
 from leadwell.cycles.models import Cycle
 from leadwell.cycles.services import CycleError
 from leadwell.insights import selectors, services
@@ -29,11 +30,6 @@ def _admin_cycle(request: HttpRequest, pk: int) -> Cycle:
 
 def _stalled(insights: CycleInsights | None) -> bool:
     return insights is not None and services.insights_stalled(insights)
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import private as _private
 from leadwell.cycles.models import Assessment, Cycle
 from leadwell.orgs.access import org_object_or_404, require_role
 from leadwell.orgs.models import Role
@@ -34,11 +35,6 @@ def _readable(request: HttpRequest, pk: int) -> tuple[Assessment, str]:
     if role is None:
         raise Http404("No such page.")
     return assessment, role
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
