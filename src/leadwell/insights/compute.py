@@ -142,8 +142,7 @@ def _heat(
         if all(v is None for v in values):
             continue
         rows.append({"segment": made.segments[i], "n": int(made.n[i].max()), "mean": values})
-    hidden = len(segment) < minimum
-    overall = [None if hidden or np.isnan(v) else float(v) for v in made.overall]
+    overall = [None if np.isnan(v) else float(v) for v in made.overall]
     return {"rows": rows, "overall": overall}
 
 

@@ -23,7 +23,7 @@ from leadwell.cycles.models import Cycle
 from leadwell.exports import selectors
 from leadwell.exports.models import Export
 from leadwell.exports.services import export_start
-from leadwell.exports.tables import check_request
+from leadwell.exports.tables import ExportError, check_request
 from leadwell.exports.writers import content_type, export_filename, stream_cycle
 from leadwell.reports.selectors import ADMIN_PREVIEW
 
@@ -80,13 +80,13 @@ class ExportOut(Schema):
 
 
 def _closed(request: HttpRequest, cycle_id: int) -> Cycle:
+    """The key's cycle, or 409 with the exports' own reason while answers can still arrive."""
     cycle = in_org(Cycle, request, cycle_id)
     if cycle.status not in ADMIN_PREVIEW:
-        raise HttpError(
-            409,
-            "Results can be exported once the cycle is closed: while answers can still arrive, "
-            "watching the figures change would reveal what one rater answered.",
-        )
+        try:
+            check_request(cycle, None, False)
+        except ExportError as error:
+            raise HttpError(409, str(error)) from None
     return cycle
 
 
