@@ -8,6 +8,7 @@ reliability, ICC(2) of the raters' scores within leaders (the reliability of a m
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,9 @@ def cycle_reliability(scores: CycleScores) -> CycleReliability:
         icc2 = (msb - msw) / msb
     means = np.concatenate([scores.facets.mean[_ALL_OTHERS], scores.axes.mean[_ALL_OTHERS]], axis=1)
     shown = ~np.isnan(means)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # A figure shown for one leader only has no SD (NaN); numpy would warn about it.
+        warnings.simplefilter("ignore", RuntimeWarning)
         sd = (
             np.nanstd(np.where(shown, means, np.nan), axis=0, ddof=1)
             if len(means) > 1

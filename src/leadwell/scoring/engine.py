@@ -14,7 +14,7 @@ import numpy as np
 from leadwell.instrument.model import AXES, Instrument
 from leadwell.scoring.anonymity import Visibility, fold
 from leadwell.scoring.derive import build_result
-from leadwell.scoring.moments import FigureBlock, Moments, group_moments
+from leadwell.scoring.moments import FigureBlock, Moments, canonical, group_moments
 from leadwell.scoring.responses import Responses
 from leadwell.scoring.result import CycleScores
 from leadwell.scoring.settings import ANONYMOUS, GROUPS, LABELS, ScoringSettings
@@ -245,7 +245,7 @@ def _fill_axes(
         facet_means = blocks.facets.mean[:, chunk][:, :, fx]  # (labels, assessments, fx)
         present = ~np.isnan(facet_means)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(facet_means, axis=2) / present.sum(axis=2)
+            mean = canonical(np.nansum(facet_means, axis=2) / present.sum(axis=2))
         for label in range(len(LABELS)):
             if label < len(GROUPS):
                 part = Moments(*(getattr(by_group, f)[:, label, x : x + 1] for f in _FIELDS))

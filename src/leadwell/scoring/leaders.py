@@ -15,6 +15,7 @@ import numpy as np
 
 from leadwell.instrument.model import AXES, Instrument
 from leadwell.scoring.engine import facet_scores
+from leadwell.scoring.moments import canonical
 from leadwell.scoring.responses import Responses
 from leadwell.scoring.result import QUADRANTS
 from leadwell.scoring.settings import ANONYMOUS, GROUPS, ScoringSettings
@@ -119,7 +120,7 @@ def _shown_means(
         n = np.bincount(at, minlength=count)
         n_anonymous = np.bincount(at[anonymous[valid]], minlength=count)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, column] = np.where(n_anonymous >= k, total / n, np.nan)
+            out[:, column] = np.where(n_anonymous >= k, canonical(total / n), np.nan)
     return out
 
 
@@ -127,7 +128,7 @@ def _mean_of_shown(block: np.ndarray) -> np.ndarray:
     shown = ~np.isnan(block)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean: np.ndarray = np.where(shown, block, 0.0).sum(axis=1) / shown.sum(axis=1)
-    return mean
+    return canonical(mean)
 
 
 def _quadrants(axes: np.ndarray, settings: ScoringSettings) -> np.ndarray:

@@ -17,7 +17,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FigureBlock", "Moments", "group_moments", "scatter", "segment_moments"]
+__all__ = ["FigureBlock", "Moments", "canonical", "group_moments", "scatter", "segment_moments"]
+
+PLACES = 12  # decimals every shown figure is rounded to (see canonical)
+
+
+def canonical(values: np.ndarray) -> np.ndarray:
+    """Figures rounded to :data:`PLACES` decimals, so that they do not depend on the order the
+    answers were summed in: the same answers stored in another order give 3.3749999999999996
+    or 3.375, which a report shows as 3.37 or 3.38, and a mean of 3.4999999999999996 would fall
+    on the other side of the 3.5 cut. Storage order is random (shuffled when a cycle closes),
+    and a figure must not move with it."""
+    return np.round(values, PLACES)
+
 
 _DEPTH = 16  # raters per group held in the padded grid; more go through segment_moments
 _FIELDS = ("n", "total", "squares", "low", "high")
@@ -287,6 +299,7 @@ class FigureBlock:
             else:
                 spread = moments.squares / (n - 1)
             sd = np.sqrt(np.maximum(spread, 0.0))
+            mean = canonical(mean)
         at = (label, rows, figures)
         np.copyto(self.n[at], moments.n, casting="unsafe", where=shown)
         np.copyto(self.mean[at], mean, where=shown)
