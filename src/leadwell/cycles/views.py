@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import row_id
 from leadwell.cycles import selectors, services
 from leadwell.cycles.forms import CycleForm, EmailForm, NominationForm, OpenForm
 from leadwell.cycles.models import Assessment, Cycle, Invitation, Nomination
@@ -186,7 +187,7 @@ def cycle_leaders(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("all") == "1":
             chosen: list[Person] = list(candidates)
         else:
-            ids = [int(i) for i in request.POST.getlist("person") if i.isdigit()]
+            ids = [n for i in request.POST.getlist("person") if (n := row_id(i)) is not None]
             chosen = list(Person.objects.filter(organization=org, pk__in=ids))
 
         def act() -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from leadwell.config.http import row_id
 from leadwell.cycles.answers import cycle_instrument
 from leadwell.cycles.models import Assessment, Cycle
 from leadwell.development.models import Action, Comment, Focus, Plan
@@ -62,9 +63,10 @@ def reports_to_start_from(org: Organization, user: Any) -> QuerySet[Assessment]:
 
 def own_assessment(org: Organization, user: Any, pk: str | None) -> Assessment | None:
     """The user's own released assessment ``pk`` (from a link), or None."""
-    if not pk or not str(pk).isdigit():
+    number = row_id(pk)
+    if number is None:
         return None
-    return reports_to_start_from(org, user).select_related("leader").filter(pk=int(pk)).first()
+    return reports_to_start_from(org, user).select_related("leader").filter(pk=number).first()
 
 
 @dataclass(frozen=True)

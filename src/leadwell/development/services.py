@@ -37,6 +37,7 @@ __all__ = [
     "PlanError",
     "action_add",
     "action_update",
+    "checked_text",
     "comment_add",
     "focus_update",
     "live",
@@ -64,6 +65,16 @@ DELETABLE: dict[str, type[models.Model]] = {
 
 class PlanError(ValueError):
     """A change the plan cannot take, with a message for the leader."""
+
+
+def checked_text(text: str, what: str, longest: int) -> str:
+    """``text`` if the database can store it: PlanError naming ``what`` when it is longer than
+    ``longest`` or holds a NUL character (PostgreSQL refuses it in any text column)."""
+    if "\x00" in text:
+        raise PlanError(f"The {what} contains a null character (\\0): remove it.")
+    if len(text) > longest:
+        raise PlanError(f"The {what} is too long: at most {longest} characters.")
+    return text
 
 
 def live(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
@@ -102,7 +113,7 @@ def plan_create(
             organization_id=leader.organization_id,
             leader=leader,
             source=source,
-            title=title.strip() or _default_title(chosen, choices),
+            title=checked_text(title.strip(), "title", 200) or _default_title(chosen, choices),
             review_date=review_date or timezone.localdate() + timedelta(days=90),
         )
         Focus.objects.bulk_create(
@@ -122,7 +133,7 @@ def plan_update(
 ) -> Plan:
     if not title.strip():
         raise PlanError("The plan needs a title.")
-    plan.title = title.strip()
+    plan.title = checked_text(title.strip(), "title", 200)
     plan.review_date = review_date
     plan.shared_with_manager = shared_with_manager
     plan.save(update_fields=["title", "review_date", "shared_with_manager", "updated_at"])
@@ -130,7 +141,7 @@ def plan_update(
 
 
 def focus_update(focus: Focus, *, goal: str) -> Focus:
-    focus.goal = goal.strip()
+    focus.goal = checked_text(goal.strip(), "goal", 5000)
     focus.save(update_fields=["goal"])
     return focus
 
@@ -140,7 +151,8 @@ def action_add(plan: Plan, *, text: str, due: date | None, focus: Focus | None) 
         raise PlanError("Say what the action is.")
     if focus is not None and focus.plan_id != plan.pk:
         raise PlanError("That focus area belongs to another plan.")
-    return Action.objects.create(plan=plan, text=text.strip(), due=due, focus=focus)
+    text = checked_text(text.strip(), "action", 300)
+    return Action.objects.create(plan=plan, text=text, due=due, focus=focus)
 
 
 def action_update(action: Action, *, status: str) -> Action:
@@ -154,8 +166,9 @@ def action_update(action: Action, *, status: str) -> Action:
 def comment_add(plan: Plan, *, author: Any, text: str) -> Comment:
     if not text.strip():
         raise PlanError("The comment is empty.")
+    text = checked_text(text.strip(), "comment", 5000)
     name = author.get_full_name() or author.get_username()
-    return Comment.objects.create(plan=plan, author=author, author_name=name, text=text.strip())
+    return Comment.objects.create(plan=plan, author=author, author_name=name, text=text)
 
 
 def row_delete(row: Any) -> None:

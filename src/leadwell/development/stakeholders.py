@@ -17,7 +17,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from leadwell.development.models import Plan, Stakeholder, Touch, TrustEntry
-from leadwell.development.services import PlanError, live
+from leadwell.development.services import PlanError, checked_text, live
 from leadwell.practices import calendar
 from leadwell.practices import stakeholders as rules
 
@@ -67,7 +67,7 @@ def _text(value: str, what: str, longest: int, *, needed: bool = False) -> str:
         raise PlanError(f"Write the {what}.")
     if len(text) > longest:
         raise PlanError(f"The {what} is too long: keep it under {longest} characters.")
-    return text
+    return checked_text(text, what, longest)
 
 
 def _rating(value: Any, what: str, allowed: range, hint: str = "") -> int:

@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from leadwell.config.http import row_id
 from leadwell.development.models import Delegation, Initiative, Kpi, Metric, Plan, Vision
-from leadwell.development.services import PlanError, live
+from leadwell.development.services import PlanError, checked_text, live
 from leadwell.orgs.models import Organization
 from leadwell.practices import portfolio
 
@@ -59,9 +60,7 @@ def _text(value: str, what: str, *, longest: int = _LONGEST_TEXT, needed: bool =
     text = (value or "").strip()
     if needed and not text:
         raise PlanError(f"Write the {what}.")
-    if len(text) > longest:
-        raise PlanError(f"The {what} is too long: at most {longest} characters.")
-    return text
+    return checked_text(text, what, longest)
 
 
 # The vision canvas ----------------------------------------------------------------------------
@@ -259,14 +258,13 @@ def kpi_list(organization: Organization) -> list[Kpi]:
 
 
 def _linked_kpis(plan: Plan, kpi_ids: Iterable[int | str], keep: Iterable[Kpi] = ()) -> list[Kpi]:
-    wanted = {str(k).strip() for k in kpi_ids}
-    if not all(k.isdigit() for k in wanted):
+    chosen = {row_id(k) for k in kpi_ids}
+    if None in chosen:
         raise PlanError("Choose KPIs from the organization's list.")
     # Active KPIs of the plan's organization, and links the metric already has to KPIs
     # deactivated since (kept until the leader unticks them).
     allowed = {k.pk: k for k in Kpi.objects.filter(organization=plan.organization_id, active=True)}
     allowed |= {k.pk: k for k in keep if k.organization_id == plan.organization_id}
-    chosen = {int(k) for k in wanted}
     if not chosen <= allowed.keys():
         raise PlanError("One of the chosen KPIs is not on your organization's active list.")
     return [allowed[k] for k in sorted(chosen)]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import row_id
 from leadwell.development import export, selectors, services
 from leadwell.development.access import LEADER, plan_for
 from leadwell.development.models import Action, Focus, Plan
@@ -101,8 +102,12 @@ def _date(text: str | None) -> date | None:
 def focus_edit(request: HttpRequest, pk: int, fid: int) -> HttpResponse:
     plan, _ = plan_for(request, pk, edit=True)
     focus = get_object_or_404(services.live(Focus.objects.filter(plan=plan)), pk=fid)
-    services.focus_update(focus, goal=request.POST.get("goal", ""))
-    messages.success(request, "Goal saved.")
+    try:
+        services.focus_update(focus, goal=request.POST.get("goal", ""))
+    except services.PlanError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, "Goal saved.")
     return redirect(reverse("development:detail", args=[pk]) + f"#focus-{fid}")
 
 
@@ -110,10 +115,10 @@ def focus_edit(request: HttpRequest, pk: int, fid: int) -> HttpResponse:
 @login_required
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan, _ = plan_for(request, pk, edit=True)
-    focus_id = request.POST.get("focus")
+    focus_id = row_id(request.POST.get("focus"))
     focus = (
         services.live(Focus.objects.filter(plan=plan, pk=focus_id)).first()
-        if focus_id and focus_id.isdigit()
+        if focus_id is not None
         else None
     )
     try:
@@ -163,15 +168,21 @@ def _row(plan: Plan, kind: str, rid: int, *, deleted: bool) -> Any:
     return get_object_or_404(scoped, pk=rid)
 
 
+def _back(request: HttpRequest, text: str | None, pk: int) -> str:
+    """Where to go afterwards: ``text`` when it is a path of this site, else the plan. A bare
+    word ("0") is not a path: redirect() would take it for a view's name and fail."""
+    allowed = url_has_allowed_host_and_scheme(text, allowed_hosts={request.get_host()})
+    if text and text.startswith("/") and allowed:
+        return text
+    return reverse("development:detail", args=[pk])
+
+
 @login_required
 def row_delete_view(request: HttpRequest, pk: int, kind: str, rid: int) -> HttpResponse:
     """GET asks once; POST deletes and offers undo on the page it returns to."""
     plan, _ = plan_for(request, pk, edit=True)
     row = _row(plan, kind, rid, deleted=False)
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    back = back or reverse("development:detail", args=[pk])
+    back = _back(request, request.POST.get("next") or request.GET.get("next"), pk)
     label = selectors.row_label(kind, row)
     if request.method != "POST":
         return render(
@@ -208,10 +219,7 @@ def row_undo_view(request: HttpRequest, pk: int, kind: str, rid: int) -> HttpRes
     else:
         messages.success(request, f"Restored: {selectors.row_label(kind, row)}.")
     request.session.pop("leadwell_undo", None)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("development:detail", args=[pk])
-    return redirect(back)
+    return redirect(_back(request, request.POST.get("next"), pk))
 
 
 @login_required
