@@ -289,6 +289,20 @@ DELEGATION = {
 CREATED_KEY = "api/key_created.html"
 
 
+EXPORT = {
+    "format": st.sampled_from(["csv", "xlsx", "json"]),
+    "tables": st.lists(
+        st.sampled_from(["assessments", "figures", "gaps", "comments"]), max_size=4, unique=True
+    ),
+    "raw": st.sampled_from(["on", ""]),
+}
+
+
+def _not_ids(field: str, **valid: str) -> tuple[dict[str, str], ...]:
+    """Values of an id field that int() refuses or the database cannot hold, with ``valid``."""
+    return tuple(valid | {field: value} for value in ("²", "9" * 5000, "9" * 30))
+
+
 def _kpi_choice(world: Any) -> st.SearchStrategy[str]:
     return st.just(str(_own(world, "kpi")))
 
@@ -325,11 +339,7 @@ FORMS = [
         },
         lambda w: {"facet": ["L1", "L2"], "title": "Next quarter"},
         url=_url("development:new"),
-        regressions=(
-            {"facet": "L1", "source": "²"},
-            {"facet": "L1", "source": "9" * 5000},
-            {"facet": "L1", "source": "9" * 30},
-        ),
+        regressions=_not_ids("source", facet="L1"),
     ),
     Form(
         "development:edit",
@@ -353,11 +363,7 @@ FORMS = [
         PLAN_TABLES,
         lambda w: {"text": WORDS, "due": LATER, "focus": st.just(str(_own(w, "focus")))},
         lambda w: {"text": "Ask for feedback", "due": "2030-02-01", "focus": str(_own(w, "focus"))},
-        regressions=(
-            {"text": "x", "focus": "²"},
-            {"text": "x", "focus": "9" * 5000},
-            {"text": "x", "focus": "9" * 30},
-        ),
+        regressions=_not_ids("focus", text="x"),
     ),
     Form(
         "development:action_status",
@@ -488,25 +494,16 @@ FORMS = [
         lambda w: {"name": "Revenue", "description": "", "active": "on"},
         prepare=_link_metric_to_kpi,
     ),
-    Form(
-        "development:metrics",
-        "leader",
-        TOOL_TABLES,
-        lambda w: {"name": WORDS, "kpi": st.lists(_kpi_choice(w), max_size=1)},
-        lambda w: {"name": "Churn", "kpi": [str(_own(w, "kpi"))]},
-        regressions=(
-            {"name": "x", "kpi": "²"},
-            {"name": "x", "kpi": "9" * 5000},
-            {"name": "x", "kpi": "9" * 30},
-        ),
-    ),
-    Form(
-        "development:metric",
-        "leader",
-        TOOL_TABLES,
-        lambda w: {"name": WORDS, "kpi": st.lists(_kpi_choice(w), max_size=1)},
-        lambda w: {"name": "NPS", "kpi": [str(_own(w, "kpi"))]},
-        regressions=({"name": "x", "kpi": "²"}, {"name": "x", "kpi": "9" * 5000}),
+    *(
+        Form(
+            key,  # a new metric, and an existing one edited
+            "leader",
+            TOOL_TABLES,
+            lambda w: {"name": WORDS, "kpi": st.lists(_kpi_choice(w), max_size=1)},
+            lambda w, metric=metric: {"name": metric, "kpi": [str(_own(w, "kpi"))]},
+            regressions=_not_ids("kpi", name="x"),
+        )
+        for key, metric in (("development:metrics", "Churn"), ("development:metric", "NPS"))
     ),
     Form(
         "development:delegation",
@@ -535,7 +532,7 @@ FORMS = [
         lambda w: {"person": [str(_own(w, "leader_person"))]},
         url=_url("cycles:leaders", pk=_draft_cycle),
         pages={},
-        regressions=({"person": "²"}, {"person": "9" * 5000}, {"person": "9" * 30}),
+        regressions=_not_ids("person"),
     ),
     Form(
         "cycles:start_nominating",
@@ -613,15 +610,7 @@ FORMS = [
         "exports:cycle",
         "admin",
         ("exports.Export",),
-        lambda w: {
-            "format": st.sampled_from(["csv", "xlsx", "json"]),
-            "tables": st.lists(
-                st.sampled_from(["assessments", "figures", "gaps", "comments"]),
-                max_size=4,
-                unique=True,
-            ),
-            "raw": st.sampled_from(["on", ""]),
-        },
+        lambda w: EXPORT,
         lambda w: {"format": "json", "tables": ["assessments", "gaps"]},
         regressions=({"format": "json", "tables": "0.0"},),
     ),
@@ -629,15 +618,7 @@ FORMS = [
         "exports:stream",
         "admin",
         ("exports.Export",),
-        lambda w: {
-            "format": st.sampled_from(["csv", "xlsx", "json"]),
-            "tables": st.lists(
-                st.sampled_from(["assessments", "figures", "gaps", "comments"]),
-                max_size=4,
-                unique=True,
-            ),
-            "raw": st.sampled_from(["on", ""]),
-        },
+        lambda w: EXPORT,
         lambda w: {"format": "csv", "tables": ["assessments"]},
         accepted_page=lambda r: r.status_code == 200 and r.streaming,
     ),
