@@ -139,26 +139,37 @@ def _environment(url: str, home: Path) -> dict[str, str]:
     return env
 
 
-def _internal(step: str, url: str, home: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """Run ``step`` in a Django process on ``url`` (this file with ``--internal``)."""
+Step = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _internal(
+    step: str, url: str, home: Path, options: dict[str, Any], *, script: str = __file__
+) -> dict[str, Any]:
+    """Run ``step`` in a Django process on ``url`` (``script``, this file by default, with
+    ``--internal``)."""
     (home / "options.json").write_text(json.dumps(options))
     subprocess.run(
-        [sys.executable, __file__, "--internal", step, str(home)],
+        [sys.executable, script, "--internal", step, str(home)],
         env=_environment(url, home),
         cwd=home,
         check=True,
     )
-    return json.loads((home / f"{step}.json").read_text())
+    result: dict[str, Any] = json.loads((home / f"{step}.json").read_text())
+    return result
 
 
-def internal_main(step: str, home: Path) -> None:
+def internal_main(step: str, home: Path, steps: dict[str, Step] | None = None) -> None:
+    """Run ``step`` with the options ``_internal`` wrote; ``steps`` (name → function of the
+    options) replaces this file's own steps."""
     import django
     from django.core.management import call_command
 
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
     options = json.loads((home / "options.json").read_text())
     django.setup()
-    if step == "prepare":
+    if steps is not None:
+        result = steps[step](options)
+    elif step == "prepare":
         start = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         migrated = time.perf_counter() - start
@@ -400,26 +411,39 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_server(
+    url: str, home: Path, workers: int, port: int, *, log: str = "server.log", **popen: Any
+) -> subprocess.Popen[bytes]:
+    """Start `leadwell serve` on ``port``, its output appended to ``home / log``; ``popen``:
+    more arguments of subprocess.Popen."""
+    command = [str(Path(sys.executable).parent / "leadwell"), "serve", "--no-migrate"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    with (home / log).open("ab") as out:
+        return subprocess.Popen(
+            command,
+            env=_environment(url, home),
+            cwd=home,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            **popen,
+        )
+
+
 @contextlib.contextmanager
 def serving(url: str, home: Path, workers: int) -> Iterator[tuple[int, int]]:
     """`leadwell serve` on a free port; (port, gunicorn master's pid). Stopped afterwards."""
     port = _free_port()
-    command = [str(Path(sys.executable).parent / "leadwell"), "serve", "--no-migrate"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    with (home / "server.log").open("wb") as log:
-        server = subprocess.Popen(
-            command, env=_environment(url, home), cwd=home, stdout=log, stderr=subprocess.STDOUT
-        )
+    server = start_server(url, home, workers, port)
+    try:
+        _wait_healthy(port, server)
+        yield port, server.pid
+    finally:
+        server.terminate()
         try:
-            _wait_healthy(port, server)
-            yield port, server.pid
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _wait_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
