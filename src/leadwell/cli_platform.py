@@ -118,11 +118,12 @@ def manage(ctx: typer.Context) -> None:
 
 def _gunicorn(host: str, port: int, *, workers: int, timeout: int = 30) -> None:
     # No access log: a rater's link is their key until they submit, and a log line with
-    # /r/<token> (or a Referer holding it) would keep it, with the time they answered.
+    # /r/<token> (or a Referer holding it) would keep it, with the time they answered. No
+    # control socket: nothing uses it, and two servers of one user would share its path.
     arguments = [
         sys.executable, "-m", "gunicorn", "leadwell.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--error-logfile", "-",
-        "--timeout", str(timeout),
+        "--timeout", str(timeout), "--no-control-socket",
     ]  # fmt: skip
     os.execv(sys.executable, arguments)
 

@@ -52,3 +52,17 @@ def test_settings_refuse_to_start_without_a_secret_key(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_server_error_page_says_what_to_do_and_shows_no_internals(rf):
+    # Django renders 500.html with no context at all: the page must not need a user or a
+    # request, and must tell a rater that saved pages are kept and pressing again is safe.
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/r/some-token/submit/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert "the pages you moved past are saved" in page
+    assert "never counted twice" in page
+    assert "Traceback" not in page and "Sign out" not in page

@@ -51,6 +51,8 @@ class ExportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "tables" in self.errors:  # a table that does not exist: its own message says so
+            return data
         if not data.get("tables") and not data.get("raw"):
             raise forms.ValidationError("Choose at least one table, or the raw responses.")
         return data
