@@ -120,10 +120,12 @@ def _gunicorn(host: str, port: int, *, workers: int, timeout: int = 30) -> None:
     # No access log: a rater's link is their key until they submit, and a log line with
     # /r/<token> (or a Referer holding it) would keep it, with the time they answered. No
     # control socket: nothing uses it, and two servers of one user would share its path.
+    # Preloaded: the app and every view module are imported once, before the workers fork
+    # (leadwell/config/wsgi.py), so a new worker does not spend seconds importing.
     arguments = [
         sys.executable, "-m", "gunicorn", "leadwell.config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--error-logfile", "-",
-        "--timeout", str(timeout), "--no-control-socket",
+        "--timeout", str(timeout), "--no-control-socket", "--preload",
     ]  # fmt: skip
     os.execv(sys.executable, arguments)
 
