@@ -62,8 +62,8 @@ def link_use(request: HttpRequest, token: str) -> HttpResponse:
     (``leadwell.survey.throttle``): a scan of sign-in links is refused with 429."""
     from leadwell.survey import throttle
 
-    if seconds := throttle.blocked_for(request):
-        return throttle.too_many(request, seconds)
+    if refused := throttle.refusal(request):
+        return refused
     if request.method == "POST":
         try:
             user = services.sign_in_link_use(token=token)

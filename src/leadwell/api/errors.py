@@ -21,6 +21,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from leadwell.api.throttling import describe_rate
+from leadwell.config.http import private
 from leadwell.cycles.services import CycleError
 from leadwell.exports.tables import ExportError
 from leadwell.orgs.services import PeopleImportError
@@ -190,8 +191,6 @@ def guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             error = json_error(405, f"This path accepts {allowed or 'other methods'} only.")
             error["Allow"] = allowed
             response = error
-        if not response.has_header("Cache-Control"):
-            response["Cache-Control"] = "private, no-store"
-        return response
+        return response if response.has_header("Cache-Control") else private(response)
 
     return guarded

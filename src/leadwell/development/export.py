@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from leadwell.config.http import private
 from leadwell.development.models import (
     Action,
     Comment,
@@ -119,8 +120,7 @@ def _filename(plan: Plan, suffix: str) -> str:
 
 def _private(response: HttpResponse, name: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private(response)
 
 
 def json_response(plan: Plan) -> HttpResponse:

@@ -42,6 +42,7 @@ __all__ = [
     "focus_update",
     "live",
     "plan_create",
+    "plan_text",
     "plan_update",
     "purge_deleted",
     "row_delete",
@@ -75,6 +76,15 @@ def checked_text(text: str, what: str, longest: int) -> str:
     if len(text) > longest:
         raise PlanError(f"The {what} is too long: at most {longest} characters.")
     return text
+
+
+def plan_text(value: str | None, what: str, longest: int, *, needed: bool = False) -> str:
+    """A text field of the plan or its tools, stripped: PlanError when it is ``needed`` and
+    blank, or cannot be stored (:func:`checked_text`)."""
+    text = (value or "").strip()
+    if needed and not text:
+        raise PlanError(f"Write the {what}.")
+    return checked_text(text, what, longest)
 
 
 def live(queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:

@@ -17,7 +17,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from leadwell.development.models import Plan, Stakeholder, Touch, TrustEntry
-from leadwell.development.services import PlanError, checked_text, live
+from leadwell.development.services import PlanError, live, plan_text
 from leadwell.practices import calendar
 from leadwell.practices import stakeholders as rules
 
@@ -61,15 +61,6 @@ def local_today() -> date:
     return timezone.localdate()
 
 
-def _text(value: str, what: str, longest: int, *, needed: bool = False) -> str:
-    text = (value or "").strip()
-    if needed and not text:
-        raise PlanError(f"Write the {what}.")
-    if len(text) > longest:
-        raise PlanError(f"The {what} is too long: keep it under {longest} characters.")
-    return checked_text(text, what, longest)
-
-
 def _rating(value: Any, what: str, allowed: range, hint: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
         raise PlanError(f"Choose the {what} from {allowed[0]} to {allowed[-1]}{hint}.")
@@ -79,7 +70,7 @@ def _rating(value: Any, what: str, allowed: range, hint: str = "") -> int:
 def _profile(name: str, influence: Any, interest: Any, now: Any, wanted: Any) -> dict[str, Any]:
     hint = " (−2 strongly against, 0 neutral, +2 champion)"
     return {
-        "name": _text(name, "stakeholder's name", 200, needed=True),
+        "name": plan_text(name, "stakeholder's name", 200, needed=True),
         "influence": _rating(influence, "influence", rules.INFLUENCE),
         "interest": _rating(interest, "interest", rules.INTEREST),
         "support_now": _rating(now, "support they give now", rules.SUPPORT, hint),
@@ -147,8 +138,8 @@ def stakeholder_update(
     values.update(
         is_group=bool(is_group),
         inside=bool(inside),
-        message=_text(message, "message", 2000),
-        channel=_text(channel, "channel", 100),
+        message=plan_text(message, "message", 2000),
+        channel=plan_text(channel, "channel", 100),
         cadence_days=cadence,
         next_touch=rules.next_touch(last, cadence, planned=next_touch),
     )
@@ -167,7 +158,7 @@ def touch_log(
     later (a date the leader planned by hand is kept).
     """
     day = _past_day(day, "touch", today)
-    text = _text(note, "note", 2000)
+    text = plan_text(note, "note", 2000)
     with transaction.atomic():
         touch = Touch.objects.create(
             plan_id=stakeholder.plan_id, stakeholder=stakeholder, day=day, note=text
@@ -211,7 +202,7 @@ def trust_record(
         day=day,
         kind=kind,
         amount=amount,
-        note=_text(note, "note", 300),
+        note=plan_text(note, "note", 300),
     )
 
 

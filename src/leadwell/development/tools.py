@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from leadwell.config.http import row_id
 from leadwell.development.models import Delegation, Initiative, Kpi, Metric, Plan, Vision
-from leadwell.development.services import PlanError, checked_text, live
+from leadwell.development.services import PlanError, live, plan_text
 from leadwell.orgs.models import Organization
 from leadwell.practices import portfolio
 
@@ -57,10 +57,7 @@ _VISION_FIELDS = ("together", "people", "customers", "statement")
 
 
 def _text(value: str, what: str, *, longest: int = _LONGEST_TEXT, needed: bool = False) -> str:
-    text = (value or "").strip()
-    if needed and not text:
-        raise PlanError(f"Write the {what}.")
-    return checked_text(text, what, longest)
+    return plan_text(value, what, longest, needed=needed)
 
 
 # The vision canvas ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from leadwell.config.http import private
 from leadwell.development import tools
 from leadwell.development.access import LEADER, plan_for
 from leadwell.development.models import Delegation, Initiative, Kpi, Metric, Plan
@@ -107,14 +108,13 @@ def vision_public(request: HttpRequest, token: str) -> HttpResponse:
     (``leadwell.survey.throttle``): a scan of /v/ is refused with 429."""
     from leadwell.survey import throttle
 
-    if seconds := throttle.blocked_for(request):
-        return throttle.too_many(request, seconds)
+    if refused := throttle.refusal(request):
+        return refused
     shared = tools.vision_for_token(token=token)
     if shared is None:
         throttle.record_unknown(request)
         raise Http404("No such page.")
-    response = render(request, "development/vision_public.html", {"shared": shared})
-    response["Cache-Control"] = "private, no-store"
+    response = private(render(request, "development/vision_public.html", {"shared": shared}))
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response

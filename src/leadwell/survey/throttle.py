@@ -34,6 +34,7 @@ __all__ = [
     "guess_limit",
     "guess_minutes",
     "record_unknown",
+    "refusal",
     "too_many",
 ]
 
@@ -109,3 +110,10 @@ def too_many(request: HttpRequest, seconds: int) -> HttpResponse:
     response = HttpResponse(html, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def refusal(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this request's address is refused, else None: the first thing every
+    view behind a secret link asks."""
+    seconds = blocked_for(request)
+    return too_many(request, seconds) if seconds else None

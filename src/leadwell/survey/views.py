@@ -52,8 +52,8 @@ def _survey_view(view: _View) -> _View:
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        if seconds := throttle.blocked_for(request):
-            return throttle.too_many(request, seconds)
+        if refused := throttle.refusal(request):
+            return refused
         try:
             invitation = services.invitation_for_token(token)
             return view(request, token, invitation, *args, **kwargs)
@@ -199,8 +199,8 @@ def submit(request: HttpRequest, token: str, invitation: Invitation) -> HttpResp
 
 @never_cache
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
-    if seconds := throttle.blocked_for(request):
-        return throttle.too_many(request, seconds)
+    if refused := throttle.refusal(request):
+        return refused
     try:
         services.invitation_for_token(token)
     except SurveyNotFound:

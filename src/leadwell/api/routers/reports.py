@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from leadwell.api.auth import actor
 from leadwell.api.routers._common import answers, in_org
+from leadwell.config.http import private
 from leadwell.cycles.models import Assessment
 from leadwell.reports import selectors
 from leadwell.reports.content import QUADRANT_TEXT, FigureRow, Report
@@ -260,5 +261,5 @@ def assessment_report(
         )
     found = selectors.report_for(assessment)
     report_view_log(assessment=assessment, viewer=who, role=role, format=API_FORMAT)
-    response["Cache-Control"] = "private, no-store"
+    private(response)
     return report_json(found, assessment.pk)
