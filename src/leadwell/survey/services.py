@@ -46,6 +46,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -53,8 +54,16 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from leadwell.cycles.answers import cycle_instrument, encode_answers
-from leadwell.cycles.models import Cycle, Draft, Invitation, Response, ResponseComment
+from leadwell.cycles.models import (
+    Assessment,
+    Cycle,
+    Draft,
+    Invitation,
+    Response,
+    ResponseComment,
+)
 from leadwell.cycles.services import hash_token
+from leadwell.orgs.models import Person
 from leadwell.survey.layout import PagePlan, page_plan
 
 __all__ = [
@@ -114,15 +123,100 @@ def invitation_for_token(raw_token: str) -> Invitation:
     """
     if not raw_token or len(raw_token) > _MAX_TOKEN:
         raise SurveyNotFound(raw_token[:20])
-    try:
-        invitation = Invitation.objects.select_related(
-            "assessment__cycle", "assessment__leader", "draft"
-        ).get(token_hash=hash_token(raw_token))
-    except Invitation.DoesNotExist:
-        raise SurveyNotFound(raw_token[:20]) from None
+    invitation = _invitation_by_hash(hash_token(raw_token))
+    if invitation is None:
+        raise SurveyNotFound(raw_token[:20])
     if invitation.status == Invitation.SUBMITTED:
         raise SurveyClosed("submitted", invitation)
     _check_cycle(invitation.assessment.cycle.status, invitation)
+    return invitation
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """One model of the token look-up's join: its columns' place in the row, its converters."""
+
+    model: Any
+    start: int
+    stop: int
+    attnames: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+    def instance(self, row: tuple[Any, ...], alias: str) -> Any:
+        values = list(row[self.start : self.stop])
+        for index, converters, expression in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], expression, connection)
+        return self.model.from_db(alias, self.attnames, values)
+
+
+_LOOKUP: dict[str, tuple[str, tuple[_Joined, ...]]] = {}
+
+
+def _lookup_sql() -> tuple[str, tuple[_Joined, ...]]:
+    """The token look-up as one SQL statement, built once per database vendor.
+
+    The same join as ``select_related("assessment__cycle", "assessment__leader", "draft")``,
+    written out: every survey request starts with it, and compiling the ORM query each time
+    cost more than running it (issue 3, docs/benchmarks.md "Submissions").
+    """
+    if cached := _LOOKUP.get(connection.vendor):
+        return cached
+    quote = connection.ops.quote_name
+    tables = [
+        (Invitation, "i", ""),
+        (Assessment, "a", "JOIN {t} a ON a.id = i.assessment_id"),
+        (Cycle, "c", "JOIN {t} c ON c.id = a.cycle_id"),
+        (Person, "p", "JOIN {t} p ON p.id = a.leader_id"),
+        (Draft, "d", "LEFT JOIN {t} d ON d.invitation_id = i.id"),
+    ]
+    columns: list[str] = []
+    joins: list[str] = []
+    parts: list[_Joined] = []
+    for model, alias, join in tables:
+        fields = model._meta.concrete_fields
+        start = len(columns)
+        columns.extend(f"{alias}.{quote(field.column)}" for field in fields)
+        converters = []
+        for index, field in enumerate(fields):
+            expression = field.get_col(alias)
+            found = connection.ops.get_db_converters(expression) + field.get_db_converters(
+                connection
+            )
+            if found:
+                converters.append((index, tuple(found), expression))
+        attnames = tuple(field.attname for field in fields)
+        parts.append(_Joined(model, start, len(columns), attnames, tuple(converters)))
+        if join:
+            joins.append(join.format(t=quote(model._meta.db_table)))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Invitation._meta.db_table)} i "
+        f"{' '.join(joins)} WHERE i.token_hash = %s"
+    )
+    _LOOKUP[connection.vendor] = (sql, tuple(parts))
+    return sql, tuple(parts)
+
+
+def _invitation_by_hash(token_hash: str) -> Invitation | None:
+    """The invitation with this token hash and its assessment, cycle, leader and draft cached,
+    or None. One statement, as the ORM's select_related would send, without compiling it."""
+    sql, parts = _lookup_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    alias = connection.alias
+    invitation, assessment, cycle, leader = (part.instance(row, alias) for part in parts[:4])
+    draft_part = parts[4]
+    draft = None
+    if row[draft_part.start] is not None:
+        draft = draft_part.instance(row, alias)
+        Draft._meta.get_field("invitation").set_cached_value(draft, invitation)
+    Assessment._meta.get_field("cycle").set_cached_value(assessment, cycle)
+    Assessment._meta.get_field("leader").set_cached_value(assessment, leader)
+    Invitation._meta.get_field("assessment").set_cached_value(invitation, assessment)
+    Invitation._meta.get_field("draft").set_cached_value(invitation, draft)
     return invitation
 
 
@@ -174,7 +268,7 @@ def draft_save(
             % {"page": page, "count": len(plan)}
         )
     with transaction.atomic():
-        locked = _lock([invitation.pk], invitation.pk, invitation)
+        locked = _lock(invitation)
         if locked == Invitation.SUBMITTED:
             raise SurveyClosed("submitted", invitation)
         draft = Draft.objects.filter(invitation_id=invitation.pk).first()
@@ -242,10 +336,7 @@ def response_submit(
     payload = encode_answers(answers, cycle_instrument(invitation.assessment.cycle))
     assessment_id = invitation.assessment_id
     with transaction.atomic():
-        submitted = Invitation.objects.filter(
-            assessment_id=assessment_id, status=Invitation.SUBMITTED
-        ).values_list("pk", flat=True)
-        status = _lock(submitted, invitation.pk, invitation)
+        status = _lock(invitation, with_submitted=True)
         if status == Invitation.SUBMITTED:
             return False
         response = Response(
@@ -265,29 +356,45 @@ def response_submit(
             ],
         )
         # Rewrites the already-submitted invitations too (see the module docstring: xmin).
-        Invitation.objects.filter(
-            Q(pk=invitation.pk) | Q(status=Invitation.SUBMITTED), assessment_id=assessment_id
-        ).update(status=Invitation.SUBMITTED)
-        Draft.objects.filter(invitation_id=invitation.pk).delete()
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Invitation._meta.db_table)} SET status = %s "
+                "WHERE assessment_id = %s AND (id = %s OR status = %s)",
+                [Invitation.SUBMITTED, assessment_id, invitation.pk, Invitation.SUBMITTED],
+            )
+            cursor.execute(
+                f"DELETE FROM {quote(Draft._meta.db_table)} WHERE invitation_id = %s",
+                [invitation.pk],
+            )
     invitation.status = Invitation.SUBMITTED
     return True
 
 
-def _lock(others: Any, pk: int, invitation: Invitation) -> str:
-    """Lock the invitation (and ``others``) in id order; its status, after the cycle check."""
-    rows = list(
-        Invitation.objects.select_for_update(of=("self",))
-        .filter(Q(pk=pk) | Q(pk__in=others))
-        .order_by("pk")
-        .values_list("pk", "status", "assessment__cycle__status")
+def _lock(invitation: Invitation, *, with_submitted: bool = False) -> str:
+    """Lock the invitation (with ``with_submitted``, also its assessment's submitted ones) in
+    id order; its status, after the cycle check. One statement, written out like the look-up."""
+    quote = connection.ops.quote_name
+    tables = {model: quote(model._meta.db_table) for model in (Invitation, Assessment, Cycle)}
+    others = f" OR (i.assessment_id = %s AND i.status = '{Invitation.SUBMITTED}')"
+    sql = (
+        f"SELECT i.id, i.status, c.status FROM {tables[Invitation]} i "
+        f"JOIN {tables[Assessment]} a ON a.id = i.assessment_id "
+        f"JOIN {tables[Cycle]} c ON c.id = a.cycle_id "
+        f"WHERE i.id = %s{others if with_submitted else ''} ORDER BY i.id"
+        f"{' FOR UPDATE OF i' if connection.features.has_select_for_update else ''}"
     )
-    mine = next((row for row in rows if row[0] == pk), None)
+    params = [invitation.pk, invitation.assessment_id] if with_submitted else [invitation.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    mine = next((row for row in rows if row[0] == invitation.pk), None)
     if mine is None:
         raise SurveyNotFound("invitation removed")
     if mine[1] == Invitation.SUBMITTED:
-        return mine[1]
+        return str(mine[1])
     _check_cycle(mine[2], invitation)
-    return mine[1]
+    return str(mine[1])
 
 
 def _check_answers(answers: Mapping[str, int | None], plan: PagePlan) -> None:
