@@ -25,6 +25,44 @@ def test_invitation_for_token_finds_the_invitation_by_its_hash(rater):
     assert invitation_for_token(rater.token).pk == rater.invitation.pk
 
 
+def _fields(obj):
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_draft", [False, True])
+def test_the_look_up_loads_what_the_orm_would_in_one_query(
+    rater, with_draft, django_assert_num_queries
+):
+    """The written-out look-up (one statement, the models' converters) gives the same objects,
+    field by field, as the ORM's select_related it replaces, and asks nothing more later."""
+    if with_draft:
+        draft_save(rater.invitation, answers={"M1.1": 4, "L1.1": 0}, comments={}, page=2)
+    expected = Invitation.objects.select_related(
+        "assessment__cycle", "assessment__leader", "draft"
+    ).get(pk=rater.invitation.pk)
+    with django_assert_num_queries(1):
+        found = invitation_for_token(rater.token)
+        pairs = [
+            (found, expected),
+            (found.assessment, expected.assessment),
+            (found.assessment.cycle, expected.assessment.cycle),
+            (found.assessment.leader, expected.assessment.leader),
+        ]
+        if with_draft:
+            pairs.append((found.draft, expected.draft))
+            assert found.draft.invitation is found
+        else:
+            with pytest.raises(Draft.DoesNotExist):
+                found.draft  # noqa: B018
+    for mine, theirs in pairs:
+        assert type(mine) is type(theirs)
+        assert _fields(mine) == _fields(theirs)
+        assert not mine._state.adding
+    if with_draft:
+        assert isinstance(found.draft.answers, bytes | memoryview)
+        assert found.draft.comments["_not_observed"] == ["L1.1"]
+
+
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500])
 def test_an_unknown_token_is_not_found(db, rater, token):
     with pytest.raises(SurveyNotFound):

@@ -271,18 +271,60 @@ def draft_save(
         locked = _lock(invitation)
         if locked == Invitation.SUBMITTED:
             raise SurveyClosed("submitted", invitation)
-        draft = Draft.objects.filter(invitation_id=invitation.pk).first()
+        draft = _draft_of(invitation)
         if draft is None:
             draft = Draft(invitation=invitation, comments={STARTED: int(time.time())})
             draft.answers = bytes(len(cycle_instrument(invitation.assessment.cycle).item_ids))
         _merge(draft, answers, texts, invitation)
         if page is not None:
             draft.page = page
-        draft.save()
+        _draft_write(draft)
         if locked in (Invitation.PENDING, Invitation.SENT):
-            Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.STARTED)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {connection.ops.quote_name(Invitation._meta.db_table)} "
+                    "SET status = %s WHERE id = %s",
+                    [Invitation.STARTED, invitation.pk],
+                )
             invitation.status = Invitation.STARTED
     return draft
+
+
+def _draft_of(invitation: Invitation) -> Draft | None:
+    """The invitation's draft as stored now (read under the lock: another tab may have saved)."""
+    _, parts = _lookup_sql()
+    draft_part = parts[4]
+    with connection.cursor() as cursor:
+        cursor.execute(_draft_sql(), [invitation.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    draft = draft_part.instance((None,) * draft_part.start + tuple(row), connection.alias)
+    Draft._meta.get_field("invitation").set_cached_value(draft, invitation)
+    return draft
+
+
+def _draft_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in Draft._meta.concrete_fields)
+    return f"SELECT {columns} FROM {quote(Draft._meta.db_table)} WHERE invitation_id = %s"
+
+
+def _draft_write(draft: Draft) -> None:
+    """Save a draft: a new one through the ORM (once per rater), an existing one with one
+    UPDATE of the fields a save changes, without compiling a query."""
+    if draft.pk is None:
+        draft.save()
+        return
+    fields = [Draft._meta.get_field(name) for name in ("answers", "comments", "page", "updated_at")]
+    values = [field.get_db_prep_save(field.pre_save(draft, False), connection) for field in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Draft._meta.db_table)} SET {assignments} WHERE id = %s",
+            [*values, draft.pk],
+        )
 
 
 def _merge(
