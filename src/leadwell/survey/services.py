@@ -133,8 +133,8 @@ def invitation_for_token(raw_token: str) -> Invitation:
 
 
 @dataclass(frozen=True)
-class _Joined:
-    """One model of the token look-up's join: its columns' place in the row, its converters."""
+class _Columns:
+    """One model's columns in a written-out SELECT: where they sit in the row, their converters."""
 
     model: Any
     start: int
@@ -142,41 +142,14 @@ class _Joined:
     attnames: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
 
-    def instance(self, row: tuple[Any, ...], alias: str) -> Any:
-        values = list(row[self.start : self.stop])
-        for index, converters, expression in self.converters:
-            for convert in converters:
-                values[index] = convert(values[index], expression, connection)
-        return self.model.from_db(alias, self.attnames, values)
+    @classmethod
+    def of(cls, model: Any, alias: str, start: int) -> tuple[list[str], _Columns]:
+        """The model's column names under ``alias``, and how to read them from ``start`` on.
 
-
-_LOOKUP: dict[str, tuple[str, tuple[_Joined, ...]]] = {}
-
-
-def _lookup_sql() -> tuple[str, tuple[_Joined, ...]]:
-    """The token look-up as one SQL statement, built once per database vendor.
-
-    The same join as ``select_related("assessment__cycle", "assessment__leader", "draft")``,
-    written out: every survey request starts with it, and compiling the ORM query each time
-    cost more than running it (issue 3, docs/benchmarks.md "Submissions").
-    """
-    if cached := _LOOKUP.get(connection.vendor):
-        return cached
-    quote = connection.ops.quote_name
-    tables = [
-        (Invitation, "i", ""),
-        (Assessment, "a", "JOIN {t} a ON a.id = i.assessment_id"),
-        (Cycle, "c", "JOIN {t} c ON c.id = a.cycle_id"),
-        (Person, "p", "JOIN {t} p ON p.id = a.leader_id"),
-        (Draft, "d", "LEFT JOIN {t} d ON d.invitation_id = i.id"),
-    ]
-    columns: list[str] = []
-    joins: list[str] = []
-    parts: list[_Joined] = []
-    for model, alias, join in tables:
+        The converters are the ones the ORM applies (the backend's and the field's own).
+        """
+        quote = connection.ops.quote_name
         fields = model._meta.concrete_fields
-        start = len(columns)
-        columns.extend(f"{alias}.{quote(field.column)}" for field in fields)
         converters = []
         for index, field in enumerate(fields):
             expression = field.get_col(alias)
@@ -185,33 +158,122 @@ def _lookup_sql() -> tuple[str, tuple[_Joined, ...]]:
             )
             if found:
                 converters.append((index, tuple(found), expression))
+        names = [f"{alias}.{quote(field.column)}" for field in fields]
         attnames = tuple(field.attname for field in fields)
-        parts.append(_Joined(model, start, len(columns), attnames, tuple(converters)))
-        if join:
-            joins.append(join.format(t=quote(model._meta.db_table)))
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(Invitation._meta.db_table)} i "
-        f"{' '.join(joins)} WHERE i.token_hash = %s"
-    )
-    _LOOKUP[connection.vendor] = (sql, tuple(parts))
-    return sql, tuple(parts)
+        return names, cls(model, start, start + len(names), attnames, tuple(converters))
+
+    def instance(self, row: tuple[Any, ...]) -> Any:
+        values = list(row[self.start : self.stop])
+        for index, converters, expression in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], expression, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+#: The fields a draft's save changes (the rest are fixed when it is created).
+_DRAFT_CHANGES = ("answers", "comments", "page", "updated_at")
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The survey's hot path as SQL, written out once per database vendor.
+
+    Every survey request looks its invitation up and most lock and write it; compiling the
+    ORM's queries each time cost more than running them (issue 3, docs/benchmarks.md
+    "Submissions"). The look-up is the join ``select_related("assessment__cycle",
+    "assessment__leader", "draft")`` would send; each statement is one query, as before.
+    """
+
+    lookup: str  # by token hash: invitation, assessment, cycle, leader, draft (or NULLs)
+    parts: tuple[_Columns, ...]  # the five models' places in a look-up row
+    draft: str  # an invitation's draft, by invitation id
+    draft_columns: _Columns
+    lock: str  # the invitation (id, status, its cycle's status), locked
+    lock_with_submitted: str  # ... and its assessment's submitted invitations, in id order
+    draft_update: str  # the fields of _DRAFT_CHANGES, by draft id
+    started: str  # mark an invitation started
+    submitted: str  # mark it submitted and rewrite the assessment's submitted ones (xmin)
+    draft_delete: str  # by invitation id
+
+    @classmethod
+    def build(cls) -> _Statements:
+        quote = connection.ops.quote_name
+        table = {model: quote(model._meta.db_table) for model in (Invitation, Assessment, Cycle)}
+        joined = [
+            (Invitation, "i", ""),
+            (Assessment, "a", "JOIN {t} a ON a.id = i.assessment_id"),
+            (Cycle, "c", "JOIN {t} c ON c.id = a.cycle_id"),
+            (Person, "p", "JOIN {t} p ON p.id = a.leader_id"),
+            (Draft, "d", "LEFT JOIN {t} d ON d.invitation_id = i.id"),
+        ]
+        columns: list[str] = []
+        joins: list[str] = []
+        parts: list[_Columns] = []
+        for model, alias, join in joined:
+            names, part = _Columns.of(model, alias, len(columns))
+            columns.extend(names)
+            parts.append(part)
+            if join:
+                joins.append(join.format(t=quote(model._meta.db_table)))
+        draft_names, draft_columns = _Columns.of(Draft, "d", 0)
+        draft_table = quote(Draft._meta.db_table)
+        lock = (
+            f"SELECT i.id, i.status, c.status FROM {table[Invitation]} i "
+            f"JOIN {table[Assessment]} a ON a.id = i.assessment_id "
+            f"JOIN {table[Cycle]} c ON c.id = a.cycle_id WHERE i.id = %s"
+        )
+        locked = " ORDER BY i.id"
+        if connection.features.has_select_for_update:  # not SQLite: its transactions are IMMEDIATE
+            locked += " FOR UPDATE OF i"
+        changes = ", ".join(
+            f"{quote(Draft._meta.get_field(name).column)} = %s" for name in _DRAFT_CHANGES
+        )
+        return cls(
+            lookup=f"SELECT {', '.join(columns)} FROM {table[Invitation]} i {' '.join(joins)} "
+            "WHERE i.token_hash = %s",
+            parts=tuple(parts),
+            draft=f"SELECT {', '.join(draft_names)} FROM {draft_table} d "
+            "WHERE d.invitation_id = %s",
+            draft_columns=draft_columns,
+            lock=lock + locked,
+            lock_with_submitted=lock + " OR (i.assessment_id = %s AND i.status = %s)" + locked,
+            draft_update=f"UPDATE {draft_table} SET {changes} WHERE id = %s",
+            started=f"UPDATE {table[Invitation]} SET status = %s WHERE id = %s",
+            submitted=f"UPDATE {table[Invitation]} SET status = %s "
+            "WHERE assessment_id = %s AND (id = %s OR status = %s)",
+            draft_delete=f"DELETE FROM {draft_table} WHERE invitation_id = %s",
+        )
+
+
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _sql() -> _Statements:
+    if (statements := _STATEMENTS.get(connection.vendor)) is None:
+        statements = _STATEMENTS[connection.vendor] = _Statements.build()
+    return statements
+
+
+def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Execute one written-out statement; the rows it returns (none for a write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def _invitation_by_hash(token_hash: str) -> Invitation | None:
     """The invitation with this token hash and its assessment, cycle, leader and draft cached,
     or None. One statement, as the ORM's select_related would send, without compiling it."""
-    sql, parts = _lookup_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
-        row = cursor.fetchone()
-    if row is None:
+    statements = _sql()
+    rows = _run(statements.lookup, [token_hash])
+    if not rows:
         return None
-    alias = connection.alias
-    invitation, assessment, cycle, leader = (part.instance(row, alias) for part in parts[:4])
-    draft_part = parts[4]
+    row = rows[0]
+    invitation, assessment, cycle, leader = (part.instance(row) for part in statements.parts[:4])
+    draft_part = statements.parts[4]
     draft = None
     if row[draft_part.start] is not None:
-        draft = draft_part.instance(row, alias)
+        draft = draft_part.instance(row)
         Draft._meta.get_field("invitation").set_cached_value(draft, invitation)
     Assessment._meta.get_field("cycle").set_cached_value(assessment, cycle)
     Assessment._meta.get_field("leader").set_cached_value(assessment, leader)
@@ -280,51 +342,31 @@ def draft_save(
             draft.page = page
         _draft_write(draft)
         if locked in (Invitation.PENDING, Invitation.SENT):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {connection.ops.quote_name(Invitation._meta.db_table)} "
-                    "SET status = %s WHERE id = %s",
-                    [Invitation.STARTED, invitation.pk],
-                )
+            _run(_sql().started, [Invitation.STARTED, invitation.pk])
             invitation.status = Invitation.STARTED
     return draft
 
 
 def _draft_of(invitation: Invitation) -> Draft | None:
     """The invitation's draft as stored now (read under the lock: another tab may have saved)."""
-    _, parts = _lookup_sql()
-    draft_part = parts[4]
-    with connection.cursor() as cursor:
-        cursor.execute(_draft_sql(), [invitation.pk])
-        row = cursor.fetchone()
-    if row is None:
+    statements = _sql()
+    rows = _run(statements.draft, [invitation.pk])
+    if not rows:
         return None
-    draft = draft_part.instance((None,) * draft_part.start + tuple(row), connection.alias)
+    draft = statements.draft_columns.instance(rows[0])
     Draft._meta.get_field("invitation").set_cached_value(draft, invitation)
     return draft
 
 
-def _draft_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in Draft._meta.concrete_fields)
-    return f"SELECT {columns} FROM {quote(Draft._meta.db_table)} WHERE invitation_id = %s"
-
-
 def _draft_write(draft: Draft) -> None:
     """Save a draft: a new one through the ORM (once per rater), an existing one with one
-    UPDATE of the fields a save changes, without compiling a query."""
+    UPDATE of the fields a save changes."""
     if draft.pk is None:
         draft.save()
         return
-    fields = [Draft._meta.get_field(name) for name in ("answers", "comments", "page", "updated_at")]
+    fields = [Draft._meta.get_field(name) for name in _DRAFT_CHANGES]
     values = [field.get_db_prep_save(field.pre_save(draft, False), connection) for field in fields]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Draft._meta.db_table)} SET {assignments} WHERE id = %s",
-            [*values, draft.pk],
-        )
+    _run(_sql().draft_update, [*values, draft.pk])
 
 
 def _merge(
@@ -398,44 +440,30 @@ def response_submit(
             ],
         )
         # Rewrites the already-submitted invitations too (see the module docstring: xmin).
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {quote(Invitation._meta.db_table)} SET status = %s "
-                "WHERE assessment_id = %s AND (id = %s OR status = %s)",
-                [Invitation.SUBMITTED, assessment_id, invitation.pk, Invitation.SUBMITTED],
-            )
-            cursor.execute(
-                f"DELETE FROM {quote(Draft._meta.db_table)} WHERE invitation_id = %s",
-                [invitation.pk],
-            )
+        statements = _sql()
+        _run(
+            statements.submitted,
+            [Invitation.SUBMITTED, assessment_id, invitation.pk, Invitation.SUBMITTED],
+        )
+        _run(statements.draft_delete, [invitation.pk])
     invitation.status = Invitation.SUBMITTED
     return True
 
 
 def _lock(invitation: Invitation, *, with_submitted: bool = False) -> str:
     """Lock the invitation (with ``with_submitted``, also its assessment's submitted ones) in
-    id order; its status, after the cycle check. One statement, written out like the look-up."""
-    quote = connection.ops.quote_name
-    tables = {model: quote(model._meta.db_table) for model in (Invitation, Assessment, Cycle)}
-    others = f" OR (i.assessment_id = %s AND i.status = '{Invitation.SUBMITTED}')"
-    sql = (
-        f"SELECT i.id, i.status, c.status FROM {tables[Invitation]} i "
-        f"JOIN {tables[Assessment]} a ON a.id = i.assessment_id "
-        f"JOIN {tables[Cycle]} c ON c.id = a.cycle_id "
-        f"WHERE i.id = %s{others if with_submitted else ''} ORDER BY i.id"
-        f"{' FOR UPDATE OF i' if connection.features.has_select_for_update else ''}"
-    )
-    params = [invitation.pk, invitation.assessment_id] if with_submitted else [invitation.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    mine = next((row for row in rows if row[0] == invitation.pk), None)
+    id order; its status, after the cycle check."""
+    statements = _sql()
+    if with_submitted:
+        sql = statements.lock_with_submitted
+        params = [invitation.pk, invitation.assessment_id, Invitation.SUBMITTED]
+    else:
+        sql, params = statements.lock, [invitation.pk]
+    mine = next((row for row in _run(sql, params) if row[0] == invitation.pk), None)
     if mine is None:
         raise SurveyNotFound("invitation removed")
-    if mine[1] == Invitation.SUBMITTED:
-        return str(mine[1])
-    _check_cycle(mine[2], invitation)
+    if mine[1] != Invitation.SUBMITTED:
+        _check_cycle(mine[2], invitation)
     return str(mine[1])
 
 
@@ -503,9 +531,7 @@ def _insert(model: Any, objects: list[Any]) -> None:
             field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
         )
     values = ", ".join([row] * len(objects))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    _run(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}", params)
 
 
 def response_shuffle(*, cycle: Cycle) -> int:
