@@ -61,6 +61,8 @@ def demo(
         )
     if build_only:
         return
+    # As `serve` does: whitenoise looks in STATIC_ROOT (here in the demo folder) at start.
+    call_command("collectstatic", interactive=False, verbosity=0)
     typer.echo(f"Serving on http://127.0.0.1:{port}/  (Ctrl+C stops)")
     # The demo runs background tasks inside the request (no worker): a PDF batch of its 40
     # reports takes about a minute, longer than gunicorn's usual 30 s.
