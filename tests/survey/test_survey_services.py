@@ -149,6 +149,45 @@ def test_submit_stores_one_response_and_a_second_submit_changes_nothing(rater, i
     assert not Draft.objects.exists()
 
 
+@pytest.mark.parametrize("texts", [{}, {"keep": "Calm.", "start": "Plan ahead.", "stop": ""}])
+def test_the_submit_stores_everything_in_its_writes_on_either_database(
+    rater, invite, instrument, texts
+):
+    """PostgreSQL gets the submit's four writes as one statement, SQLite as one each (none for
+    no comments); either way the response, its comments, the submitted marks (the earlier
+    rater's rewritten too) and the draft's deletion all land."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    earlier = invite("Ann", "peer")
+    assert response_submit(earlier.invitation, answers={"M1.1": 2}, comments={}, seconds=None)
+    draft_save(rater.invitation, answers={"M1.1": 4}, comments={}, page=1)
+    with CaptureQueriesContext(connection) as seen:
+        assert response_submit(
+            rater.invitation, answers={"M1.1": 4, "L1.1": 0}, comments=texts, seconds=61
+        )
+    writes = [
+        q["sql"]
+        for q in seen.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE", "WITH"))
+    ]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1, writes
+        assert writes[0].startswith("WITH")
+    else:
+        assert len(writes) == (4 if any(texts.values()) else 3), writes
+    mine = Response.objects.exclude(pk__in=Response.objects.filter(answers=b"")).get(seconds=60.0)
+    stored = bytes(mine.answers)
+    assert (stored[instrument.item_index["M1.1"]], stored[instrument.item_index["L1.1"]]) == (4, 0)
+    assert mine.group == "peer"
+    assert sorted(mine.comments.values_list("question", "text")) == sorted(
+        (q, t) for q, t in texts.items() if t
+    )
+    assert Response.objects.count() == 2
+    assert rater.refresh().status == earlier.refresh().status == Invitation.SUBMITTED
+    assert not Draft.objects.filter(invitation=rater.invitation).exists()
+
+
 def test_a_stale_copy_of_the_invitation_cannot_submit_twice(rater):
     stale = Invitation.objects.get(pk=rater.invitation.pk)
     assert response_submit(rater.invitation, answers={}, comments={}, seconds=None)

@@ -181,7 +181,10 @@ class _Statements:
     Every survey request looks its invitation up and most lock and write it; compiling the
     ORM's queries each time cost more than running them (issue 3, docs/benchmarks.md
     "Submissions"). The look-up is the join ``select_related("assessment__cycle",
-    "assessment__leader", "draft")`` would send; each statement is one query, as before.
+    "assessment__leader", "draft")`` would send. On PostgreSQL a submit's four writes go as
+    one statement (a WITH of INSERTs, UPDATE and DELETE): every statement there is a round
+    trip and work for the database on the same 2 cores, and the submit POST went from about
+    390 to 470 per second.
     """
 
     lookup: str  # by token hash: invitation, assessment, cycle, leader, draft (or NULLs)
@@ -194,6 +197,9 @@ class _Statements:
     started: str  # mark an invitation started
     submitted: str  # mark it submitted and rewrite the assessment's submitted ones (xmin)
     draft_delete: str  # by invitation id
+    # PostgreSQL: a submit's writes as one statement (the response, its comments as arrays,
+    # ``submitted`` and ``draft_delete``), in that order of parameters; None elsewhere.
+    submit_writes: str | None
 
     @classmethod
     def build(cls) -> _Statements:
@@ -228,6 +234,25 @@ class _Statements:
         changes = ", ".join(
             f"{quote(Draft._meta.get_field(name).column)} = %s" for name in _DRAFT_CHANGES
         )
+        submitted = (
+            f"UPDATE {table[Invitation]} SET status = %s "
+            "WHERE assessment_id = %s AND (id = %s OR status = %s)"
+        )
+        draft_delete = f"DELETE FROM {draft_table} WHERE invitation_id = %s"
+        submit_writes = None
+        if connection.vendor == "postgresql":  # data-modifying WITH; SQLite has none
+            response_fields = Response._meta.concrete_fields
+            comment_fields = ResponseComment._meta.concrete_fields
+            arrays = ", ".join(f"(%s)::{field.db_type(connection)}[]" for field in comment_fields)
+            submit_writes = (
+                f"WITH response AS (INSERT INTO {quote(Response._meta.db_table)} "
+                f"({', '.join(quote(field.column) for field in response_fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(response_fields))})), "
+                f"comments AS (INSERT INTO {quote(ResponseComment._meta.db_table)} "
+                f"({', '.join(quote(field.column) for field in comment_fields)}) "
+                f"SELECT * FROM UNNEST({arrays})), "
+                f"submitted AS ({submitted}) {draft_delete}"
+            )
         return cls(
             lookup=f"SELECT {', '.join(columns)} FROM {table[Invitation]} i {' '.join(joins)} "
             "WHERE i.token_hash = %s",
@@ -239,9 +264,9 @@ class _Statements:
             lock_with_submitted=lock + " OR (i.assessment_id = %s AND i.status = %s)" + locked,
             draft_update=f"UPDATE {draft_table} SET {changes} WHERE id = %s",
             started=f"UPDATE {table[Invitation]} SET status = %s WHERE id = %s",
-            submitted=f"UPDATE {table[Invitation]} SET status = %s "
-            "WHERE assessment_id = %s AND (id = %s OR status = %s)",
-            draft_delete=f"DELETE FROM {draft_table} WHERE invitation_id = %s",
+            submitted=submitted,
+            draft_delete=draft_delete,
+            submit_writes=submit_writes,
         )
 
 
@@ -404,7 +429,8 @@ def response_submit(
 
     One transaction: lock the invitation (and the assessment's submitted invitations, in id
     order), stop if it is already submitted, insert the response and its comments, mark the
-    invitation submitted, delete the draft. A second call, a double click or a second tab
+    invitation submitted, delete the draft (on PostgreSQL these four writes are one
+    statement). A second call, a double click or a second tab
     changes nothing and returns False.
 
     Raises
@@ -431,21 +457,25 @@ def response_submit(
             answers=payload,
             seconds=coarse_seconds(seconds),
         )
-        _insert(Response, [response])
-        _insert(
-            ResponseComment,
-            [
-                ResponseComment(id=uuid.uuid4(), response=response, question=q, text=t)
-                for q, t in texts.items()
-            ],
-        )
+        comments = [
+            ResponseComment(id=uuid.uuid4(), response=response, question=q, text=t)
+            for q, t in texts.items()
+        ]
         # Rewrites the already-submitted invitations too (see the module docstring: xmin).
         statements = _sql()
-        _run(
-            statements.submitted,
-            [Invitation.SUBMITTED, assessment_id, invitation.pk, Invitation.SUBMITTED],
-        )
-        _run(statements.draft_delete, [invitation.pk])
+        submitted = [Invitation.SUBMITTED, assessment_id, invitation.pk, Invitation.SUBMITTED]
+        if statements.submit_writes is not None:
+            columns = ResponseComment._meta.concrete_fields
+            arrays = [[_prepared(field, comment) for comment in comments] for field in columns]
+            response_values = [
+                _prepared(field, response) for field in Response._meta.concrete_fields
+            ]
+            _run(statements.submit_writes, [*response_values, *arrays, *submitted, invitation.pk])
+        else:
+            _insert(Response, [response])
+            _insert(ResponseComment, comments)
+            _run(statements.submitted, submitted)
+            _run(statements.draft_delete, [invitation.pk])
     invitation.status = Invitation.SUBMITTED
     return True
 
@@ -512,6 +542,11 @@ def _check_comments(comments: Mapping[str, str], plan: PagePlan) -> dict[str, st
     return out
 
 
+def _prepared(field: Any, obj: Any) -> Any:
+    """A field's value of ``obj`` as the database takes it."""
+    return field.get_db_prep_save(getattr(obj, field.attname), connection)
+
+
 def _insert(model: Any, objects: list[Any]) -> None:
     """INSERT rows; on SQLite with random rowids, so neither numbering nor file order follows
     insertion order. One statement either way."""
@@ -527,9 +562,7 @@ def _insert(model: Any, objects: list[Any]) -> None:
     params: list[Any] = []
     for obj in objects:
         params.append(secrets.randbits(62) + 1)
-        params.extend(
-            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
-        )
+        params.extend(_prepared(field, obj) for field in fields)
     values = ", ".join([row] * len(objects))
     _run(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}", params)
 
