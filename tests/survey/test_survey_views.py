@@ -61,7 +61,13 @@ def test_a_rating_page_is_accessible_markup_with_a_progress_indicator(client, ra
     response = client.get(rater.url("page", number=2))
     html = response.content.decode()
     assert "Page 2 of 7" in html
-    assert '<progress max="7" value="2" aria-labelledby="progress-label">' in html
+    # 7 pages and the review: the bar is full only at the review, not on the last page.
+    assert '<progress max="8" value="2" aria-labelledby="progress-label">' in html
+    last = client.get(rater.url("page", number=7)).content.decode()
+    assert '<progress max="8" value="7"' in last
+    review = client.get(rater.url("review")).content.decode()
+    assert "All 7 pages done" in review
+    assert '<progress max="8" value="8"' in review
     assert html.count("<fieldset") == html.count("<legend>") == 10
     assert html.count('type="radio"') == 60  # 1-5 and Not observed for ten items
     assert len(re.findall(r'<label for="([^"]+)"><input type="radio" id="\1"', html)) == 60
