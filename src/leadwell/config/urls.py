@@ -7,6 +7,8 @@ from django.urls import include, path
 
 from leadwell.config import views
 
+handler500 = "leadwell.config.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
