@@ -144,6 +144,9 @@ def test_dashboard_queries_do_not_grow_with_assessments(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/cycles/{large.pk}/")
     assert response.content.count(b"<article") == 30
+    # Each leader's card leads back to the table of all leaders (a long page otherwise).
+    assert response.content.count(b'<a href="#overall">Back to all leaders</a>') == 30
+    assert b'id="overall"' in response.content
     with django_assert_max_num_queries(3):
         progress = selectors.cycle_progress(large)
     assert progress.invited == 150
