@@ -183,8 +183,8 @@ class _Statements:
     "Submissions"). The look-up is the join ``select_related("assessment__cycle",
     "assessment__leader", "draft")`` would send. On PostgreSQL a submit's four writes go as
     one statement (a WITH of INSERTs, UPDATE and DELETE): every statement there is a round
-    trip and work for the database on the same 2 cores, and the submit POST went from about
-    390 to 470 per second.
+    trip and work for the database on the same 2 cores; the submit POST went from about 390
+    to 400-480 per second.
     """
 
     lookup: str  # by token hash: invitation, assessment, cycle, leader, draft (or NULLs)
