@@ -74,48 +74,17 @@ def test_demo_responses_score_like_any_cycle():
 
 
 @pytest.mark.slow
-def test_leadwell_demo_serves_its_pages_and_static_files_without_warnings(tmp_path):
+def test_leadwell_demo_serves_its_pages_and_static_files_without_warnings(tmp_path, leadwell):
     """`leadwell demo --port N` as a user runs it: the address it prints answers, the
     stylesheet is served, and nothing that looks like an error is printed on the way."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LEADWELL_"))}
-    env.pop("DATABASE_URL", None)
-    leadwell = Path(sys.executable).with_name("leadwell")
-    command = [str(leadwell), "demo", "--port", str(port), "--home", str(tmp_path)]
-    server = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline, answered = time.monotonic() + 120, None
-        while answered is None and time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base}/health/", timeout=5) as health:
-                    answered = health.status
-            except OSError:
-                time.sleep(0.5)
-        assert answered == 200, "the demo did not answer /health/ within two minutes"
-        with urllib.request.urlopen(f"{base}/static/leadwell/app.css", timeout=5) as css:
-            assert css.status == 200
-            assert b"{" in css.read()
-        with urllib.request.urlopen(f"{base}/accounts/login/", timeout=5) as login:
-            assert login.status == 200
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        out, err = server.communicate(timeout=30)
-    assert f"Serving on {base}/" in out
+    server = leadwell("demo", "--home", str(tmp_path))
+    assert server.health(120) == 200, "the demo did not answer /health/ within two minutes"
+    status, _, css = server.fetch("/static/leadwell/app.css")
+    assert status == 200
+    assert "{" in css
+    assert server.fetch("/accounts/login/")[0] == 200
+    out, err = server.stop()
+    assert f"Serving on {server.base}/" in out
     assert "Sign in as admin" in out
     for alarming in ("Warning", "Traceback", "Error"):
         assert alarming not in err, err

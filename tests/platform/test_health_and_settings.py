@@ -94,60 +94,22 @@ def test_a_request_the_database_cannot_answer_gets_503_with_retry_after(rf):
 
 
 @pytest.mark.slow
-def test_leadwell_serve_answers_503_with_retry_after_while_postgres_is_unreachable(tmp_path):
+def test_leadwell_serve_answers_503_with_retry_after_while_postgres_is_unreachable(
+    tmp_path, leadwell, closed_port
+):
     """A real server whose DATABASE_URL points at a port where no PostgreSQL listens (as when
     it is stopped or restarting): survey pages and the health check say 503, try again."""
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
-    from pathlib import Path
-
-    ports = []
-    for _ in range(2):  # one for the server, one where nothing listens
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-    port, nowhere = ports
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LEADWELL_"))}
-    env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:{nowhere}/leadwell",
-        LEADWELL_INSECURE="1", LEADWELL_HOME=str(tmp_path), ALLOWED_HOSTS="127.0.0.1",
+    nowhere = closed_port
+    server = leadwell(
+        "serve", "--no-migrate", "--workers", "1",
+        env={"DATABASE_URL": f"postgres://postgres@127.0.0.1:{nowhere}/leadwell",
+             "LEADWELL_INSECURE": "1", "LEADWELL_HOME": str(tmp_path),
+             "ALLOWED_HOSTS": "127.0.0.1"},
     )  # fmt: skip
-    leadwell = Path(sys.executable).with_name("leadwell")
-    command = [str(leadwell), "serve", "--no-migrate", "--port", str(port), "--workers", "1"]
-    server = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def fetch(path: str) -> tuple[int, dict[str, str], str]:
-        try:
-            with urllib.request.urlopen(base + path, timeout=10) as answer:
-                return answer.status, dict(answer.headers), answer.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
-
-    try:
-        deadline, health = time.monotonic() + 60, None
-        while health is None and time.monotonic() < deadline and server.poll() is None:
-            try:
-                health = fetch("/health/")
-            except OSError:
-                time.sleep(0.3)
-        assert health is not None, "the server did not start"
-        assert health[0] == 503
-        status, headers, page = fetch("/r/" + "x" * 43 + "/")
-        assert status == 503
-        assert headers["Retry-After"].isdigit()
-        assert "Back in a moment" in page
-        assert "Traceback" not in page
-        assert str(nowhere) not in page  # nothing of the connection's details
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.communicate(timeout=30)
+    assert server.health(60) == 503
+    status, headers, page = server.fetch("/r/" + "x" * 43 + "/")
+    assert status == 503
+    assert headers["Retry-After"].isdigit()
+    assert "Back in a moment" in page
+    assert "Traceback" not in page
+    assert str(nowhere) not in page  # nothing of the connection's details
